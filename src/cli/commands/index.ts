@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+import * as version from './version.js';
+
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+/** Every top-level command. Add new command modules here (one line each). */
+export const commandModules: CommandModule[] = [version];

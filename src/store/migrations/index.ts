@@ -1,0 +1,31 @@
+/**
+ * Versioned migrations, applied in name order at start-up and by `heartbridge migrate`.
+ * Add a file `NNNN_name.ts`, register it below; never edit a migration that has shipped.
+ */
+import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely';
+import type { StoreHandle } from '../database.js';
+import { up0001 } from './0001_initial.js';
+import { migrationContext } from './context.js';
+
+class InCodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly store: StoreHandle) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const ctx = migrationContext(this.store.dialect);
+    return {
+      '0001_initial': { up: up0001(ctx) },
+    };
+  }
+}
+
+export async function migrateToLatest(store: StoreHandle): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db: store.db, provider: new InCodeMigrationProvider(store) });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const reason = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${reason}`, {
+      cause: result.error,
+    });
+  }
+  return result;
+}
