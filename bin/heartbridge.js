@@ -29,6 +29,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`heartbridge: ${err && err.message ? err.message : String(err)}\n`);
+  process.stderr.write(`heartbridge: ${err?.message ? err.message : String(err)}\n`);
   process.exit(1);
 });
