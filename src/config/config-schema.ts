@@ -1,0 +1,188 @@
+/**
+ * The shape of `heartbridge.yaml` (after env overlays and the chosen environment are merged in).
+ * Every field carries a description: `heartbridge config schema` emits them as JSON Schema for editors,
+ * and docs/configuration.md is written from the same text.
+ *
+ * Fields marked `secret: true` in their meta are tokens and passwords: they may be written as
+ * `enc:v1:…` (see secrets.ts), are left out of the config version hash and are redacted from logs.
+ *
+ * The connection `mapping` block is pluggable: the mapping module passes its own schema to
+ * `createConfigSchema({ mapping })`; until then it is an open object.
+ */
+import { z } from 'zod';
+import { durationSchema } from './duration.js';
+
+/** A secret string (token, password). May be given as `enc:v1:…` ciphertext; decrypted before validation. */
+export function secretString(description: string) {
+  return z.string().min(1, 'must not be empty').meta({ description, secret: true });
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const pollingSchema = z
+  .object({
+    orders: durationSchema.default('2m').describe('How often to poll for orders the webhooks missed.'),
+    inventory: durationSchema.default('5m').describe('How often to poll Heartland inventory levels.'),
+    customers: durationSchema.default('15m').describe('How often to poll for changed customers.'),
+    catalog: durationSchema.default('30m').describe('How often to poll for changed items / products.'),
+    reconcile: durationSchema.default('6h').describe('How often to run a full drift check and repair.'),
+  })
+  .describe('Polling intervals (backstops for webhooks that never arrive).');
+
+export function connectionSchema(mapping: z.ZodType) {
+  return z.object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lowercase letters, digits, - and _')
+      .describe('Stable identifier of the store pair; appears in job keys, URLs and metrics.'),
+    name: z.string().optional().describe('Human name shown in the CLI and dashboard (defaults to the id).'),
+    bigcommerce: z
+      .object({
+        apiUrl: z
+          .url()
+          .default('https://api.bigcommerce.com')
+          .describe('BigCommerce API base URL (env BIGCOMMERCE_API_URL).'),
+        storeHash: z
+          .string()
+          .min(1, 'required')
+          .describe('BigCommerce store hash, the `abc123` in /stores/abc123/ (env BIGCOMMERCE_STORE_HASH).'),
+        accessToken: secretString('BigCommerce API account access token (env BIGCOMMERCE_ACCESS_TOKEN).'),
+      })
+      .describe('The BigCommerce store.'),
+    heartland: z
+      .object({
+        apiUrl: z
+          .url()
+          .describe(
+            'Heartland Retail API base URL, e.g. https://acme.retail.heartland.us/api (env HEARTLAND_API_URL).',
+          ),
+        apiToken: secretString('Heartland Retail API token (env HEARTLAND_API_TOKEN).'),
+      })
+      .describe('The Heartland Retail account.'),
+    webhookSecret: secretString(
+      'Shared secret that authenticates incoming webhooks (env HEARTBRIDGE_WEBHOOK_SECRET).',
+    ).optional(),
+    publicUrl: z
+      .url()
+      .optional()
+      .describe('Public base URL at which this service receives webhooks (env HEARTBRIDGE_PUBLIC_URL).'),
+    mapping: mapping.describe('How records are mapped between the two systems (see docs/mapping.md).'),
+    polling: pollingSchema.prefault({}),
+    rateBudgetShare: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.7)
+      .describe('Share of the BigCommerce API quota heartbridge may use (the rest is left to other apps).'),
+  });
+}
+
+const webhookChannel = z.object({
+  type: z.literal('webhook'),
+  url: z.url().meta({ description: 'URL that receives a JSON POST per alert.', secret: true }),
+  headers: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Extra request headers (e.g. an auth token).'),
+});
+
+const slackChannel = z.object({
+  type: z.literal('slack'),
+  webhookUrl: z
+    .url()
+    .meta({ description: 'Slack-compatible incoming webhook URL (carries its own secret).', secret: true }),
+});
+
+const smtpChannel = z.object({
+  type: z.literal('smtp'),
+  host: z.string().min(1).describe('SMTP server host.'),
+  port: z.number().int().min(1).max(65535).default(587).describe('SMTP server port.'),
+  secure: z
+    .boolean()
+    .default(false)
+    .describe('Use TLS from the start (port 465); otherwise STARTTLS when offered.'),
+  user: z.string().optional().describe('SMTP user name.'),
+  password: secretString('SMTP password.').optional(),
+  from: z.string().min(3).describe('Sender address.'),
+  to: z.array(z.string().min(3)).min(1).describe('Recipient addresses.'),
+});
+
+export const alertChannelSchema = z.discriminatedUnion('type', [webhookChannel, slackChannel, smtpChannel]);
+export type AlertChannelConfig = z.output<typeof alertChannelSchema>;
+
+export interface ConfigSchemaOptions {
+  /** Schema of a connection's `mapping` block (supplied by src/mapping). Default: any object. */
+  mapping?: z.ZodType;
+}
+
+export function createConfigSchema(options: ConfigSchemaOptions = {}) {
+  const mapping = options.mapping ?? z.record(z.string(), z.unknown()).default({});
+  return z
+    .object({
+      connections: z
+        .array(connectionSchema(mapping))
+        .default([])
+        .describe('Store pairs to keep in step. With no file, one connection `default` comes from env.'),
+      database: z
+        .object({
+          url: z
+            .string()
+            .min(1)
+            .default('./data/heartbridge.db')
+            .describe('SQLite file path, or postgres://user:pass@host:5432/db (env DATABASE_URL).'),
+        })
+        .prefault({}),
+      server: z
+        .object({
+          port: z.number().int().min(0).max(65535).default(8080).describe('HTTP port (env PORT).'),
+          host: z.string().default('0.0.0.0').describe('Interface to listen on (env HEARTBRIDGE_HOST).'),
+          bodyLimitBytes: z
+            .number()
+            .int()
+            .positive()
+            .default(1_048_576)
+            .describe('Largest request body accepted; larger bodies get 413.'),
+          adminToken: secretString(
+            'Bearer token required by the admin API and dashboard (env HEARTBRIDGE_ADMIN_TOKEN).',
+          ).optional(),
+        })
+        .prefault({}),
+      workers: z
+        .object({
+          concurrency: z
+            .number()
+            .int()
+            .min(1)
+            .max(256)
+            .default(4)
+            .describe('Jobs one process runs at once (env HEARTBRIDGE_WORKER_CONCURRENCY).'),
+          maxAttempts: z
+            .number()
+            .int()
+            .min(1)
+            .max(100)
+            .default(10)
+            .describe('Attempts before a failing job is dead-lettered.'),
+        })
+        .prefault({}),
+      alerts: z
+        .object({
+          channels: z.array(alertChannelSchema).default([]).describe('Where alerts are sent.'),
+          throttle: durationSchema
+            .default('15m')
+            .describe('At most one message per alert key per window ("still happening (N more)").'),
+          sendRecovery: z.boolean().default(true).describe('Send a message when an alert condition clears.'),
+        })
+        .prefault({}),
+      log: z
+        .object({
+          level: z.enum(LOG_LEVELS).default('info').describe('Log level (env HEARTBRIDGE_LOG_LEVEL).'),
+        })
+        .prefault({}),
+    })
+    .strict();
+}
+
+export const configSchema = createConfigSchema();
+export type HeartbridgeConfig = z.output<typeof configSchema>;
+export type ConnectionConfig = HeartbridgeConfig['connections'][number];
