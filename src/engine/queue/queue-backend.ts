@@ -1,4 +1,14 @@
 /**
+ * Changes after the first version (SQLite helper; all additive and optional, so existing backends compile):
+ * - `TransactionHandle` documented: for PostgreSQL it is a Kysely `Transaction<Database>`.
+ * - `QueueBackend.createInboxWriter?` — capability: a backend-native inbox writer (SQLite group commit).
+ *   Absent → the inbox uses a Kysely transaction and `enqueue(req, trx)`.
+ * - `QueueBackend.transaction?` — capability: run row writes + enqueues atomically (DLQ replay).
+ *   Absent → a Kysely transaction passing `trx` to `enqueue`.
+ * - `RunningWorker.abandon?` — test/chaos hook: stop as if the process died (no release, no renewal).
+ * - `QueueBackend.deleteDoneBefore?` — retention of finished jobs (SQLite keeps `done` rows N hours).
+ * - `QueueEvents['worker:fatal']` — the worker could not record an outcome and stopped claiming.
+ *
  * The queue contract. Two backends implement it — SQLite (in-process, transactional with the inbox)
  * and PostgreSQL (graphile-worker) — and ONE contract test suite (test/contract/) runs against both.
  *
@@ -12,6 +22,8 @@
  *   earlier than the error's `notBefore`. A `PermanentError`, or the last attempt, dead-letters the job with
  *   its full error chain (`dead_letters` table, shared by both backends).
  */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
 import type { ErrorChainEntry } from '../errors.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -78,8 +90,42 @@ export interface JobFilter {
   limit?: number;
 }
 
-/** A transaction handle a backend can enqueue inside (so the inbox write and the job commit together). */
+/**
+ * A transaction handle a backend can enqueue inside (so the inbox write and the job commit together).
+ * PostgreSQL: a Kysely `Transaction<Database>`. SQLite: not needed (its own capabilities below run
+ * synchronous transactions on the single connection).
+ */
 export type TransactionHandle = unknown;
+
+/** One received event and the job it triggers, as handed to an `InboxWriter`. */
+export interface InboxWrite {
+  connectionId: string;
+  source: string;
+  dedupeKey: string;
+  topic: string;
+  entityKey: string | null;
+  payload: JsonObject;
+  receivedAt: number;
+  /** The job to enqueue with the inbox row (its `inboxId` is filled in by the writer). */
+  job?: EnqueueRequest;
+}
+
+/** Per item: stored (maybe with a job), duplicate (nothing written), or failed (this item only). */
+export type InboxWriteResult =
+  | { ok: true; inboxId: number; duplicate: boolean; jobId?: string }
+  | { ok: false; error: unknown };
+
+/** Writes inbox rows + their jobs; each item is atomic on its own, a batch shares one commit. */
+export interface InboxWriter {
+  write(items: InboxWrite[]): Promise<InboxWriteResult[]>;
+}
+
+/** What `QueueBackend.transaction` hands to the work function. */
+export interface QueueTransaction {
+  /** Query inside the transaction. */
+  db: Kysely<Database>;
+  enqueue(req: EnqueueRequest): Promise<{ jobId: string; coalesced: boolean }>;
+}
 
 export interface QueueBackend {
   readonly name: 'sqlite' | 'postgres';
@@ -94,6 +140,18 @@ export interface QueueBackend {
   /** Age in ms of the oldest job that is ready to run but not running (0 when none). */
   oldestPendingAgeMs(now?: number): Promise<number>;
   close(): Promise<void>;
+  /**
+   * Capability (optional): an inbox writer native to this backend (SQLite: group commit of concurrent
+   * ingests in one fsync'd transaction). Absent → Kysely transaction per batch + `enqueue(req, trx)`.
+   */
+  createInboxWriter?(): InboxWriter;
+  /**
+   * Capability (optional): run row writes and enqueues in one transaction. Absent → Kysely
+   * `db.transaction()` with `enqueue(req, trx)`.
+   */
+  transaction?<T>(work: (tx: QueueTransaction) => Promise<T>): Promise<T>;
+  /** Capability (optional): delete finished (`done`) jobs older than `before` (epoch ms); returns the count. */
+  deleteDoneBefore?(before: number): Promise<number>;
 }
 
 export interface WorkerOptions {
@@ -108,8 +166,13 @@ export interface WorkerOptions {
 }
 
 export interface RunningWorker {
-  /** Finish running jobs (up to `graceMs`), then stop claiming. */
+  /** Stop claiming, let running jobs finish (up to `graceMs`, then abort their signal). */
   stop(graceMs?: number): Promise<void>;
+  /**
+   * Test/chaos hook (optional): stop at once as if the process had died — no more claims, no lease
+   * renewal, no outcome recorded for running jobs. Their leases expire and another worker recovers them.
+   */
+  abandon?(): Promise<void>;
 }
 
 /** Hooks for metrics and logs; names are `noun:verb`. `job:error` = this attempt failed; `job:dead` = for good. */
@@ -118,4 +181,6 @@ export interface QueueEvents {
   'job:complete'?(job: JobSummary, durationMs: number): void;
   'job:error'?(job: JobSummary, error: unknown, retryAt: number): void;
   'job:dead'?(job: JobSummary, error: unknown): void;
+  /** The worker could not record an outcome or claim (database gone): it stops claiming. */
+  'worker:fatal'?(error: unknown): void;
 }
