@@ -5,6 +5,7 @@
 import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely';
 import type { StoreHandle } from '../database.js';
 import { up0001 } from './0001_initial.js';
+import { up0002 } from './0002_worker_heartbeats.js';
 import { migrationContext } from './context.js';
 
 class InCodeMigrationProvider implements MigrationProvider {
@@ -13,6 +14,7 @@ class InCodeMigrationProvider implements MigrationProvider {
     const ctx = migrationContext(this.store.dialect);
     return {
       '0001_initial': { up: up0001(ctx) },
+      '0002_worker_heartbeats': { up: up0002(ctx) },
     };
   }
 }
