@@ -1,2 +1,2 @@
 export { type CreateLoggerOptions, createLogger, createLoggerWithScrubber, type Logger } from './logger.js';
-export { createScrubber, REDACTED, type Scrubber } from './scrub.js';
+export { createScrubber, REDACTED, type Scrubber, scrubSecrets } from './scrub.js';

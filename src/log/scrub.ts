@@ -100,3 +100,10 @@ export function createScrubber(initialSecrets: readonly string[] = []): Scrubber
     addSecrets,
   };
 }
+
+const defaultScrubber = createScrubber();
+
+/** Scrubs URL-shaped secrets from one string (for error messages returned to clients). */
+export function scrubSecrets(text: string): string {
+  return defaultScrubber.scrubString(text);
+}

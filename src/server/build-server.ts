@@ -1,0 +1,130 @@
+/**
+ * Builds the Fastify app (not listening: tests use `inject()`, the app calls `listen`).
+ *
+ * What every route gets for free:
+ * - body limit from `server.bodyLimitBytes` → 413 `HB_ERR_HTTP_BODY_TOO_LARGE`;
+ * - JSON bodies parsed with a reason on failure → 400 `HB_ERR_HTTP_MALFORMED_JSON`, and the exact bytes
+ *   kept on `request.rawBody` (webhook signatures are computed over the raw body, not re-serialised JSON);
+ * - one error shape `{ statusCode, code, error, message }` for every 4xx/5xx;
+ * - `app.adminAuth` (preHandler for admin routes) and `app.metrics`.
+ */
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { ZodError } from 'zod';
+import type { HeartbridgeConfig } from '../config/config-schema.js';
+import { HeartbridgeError } from '../engine/errors.js';
+import type { Logger } from '../log/logger.js';
+import type { StoreHandle } from '../store/database.js';
+import { type AdminAuthHandler, createAdminAuth } from './admin-auth.js';
+import { FASTIFY_CODE_MAP, HttpError, sendError } from './http-errors.js';
+import type { Metrics, QueueStatsSource } from './metrics.js';
+import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerMetricsRoutes } from './routes/metrics-routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** preHandler for admin routes: `{ preHandler: app.adminAuth }`. */
+    adminAuth: AdminAuthHandler;
+    metrics: Metrics;
+  }
+  interface FastifyRequest {
+    /** The request body exactly as received (JSON requests only). */
+    rawBody?: Buffer;
+  }
+}
+
+export interface BuildServerOptions {
+  config: HeartbridgeConfig;
+  store: StoreHandle;
+  metrics: Metrics;
+  logger: Logger;
+  /** Queue whose state the job gauges show; absent in a web-only process without a queue. */
+  engine?: { queue?: QueueStatsSource } | QueueStatsSource;
+}
+
+function queueOf(engine: BuildServerOptions['engine']): QueueStatsSource | undefined {
+  if (!engine) return undefined;
+  if ('countsByState' in engine) return engine;
+  return engine.queue;
+}
+
+function zodMessage(err: ZodError): string {
+  return err.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
+    .join('; ');
+}
+
+export function buildServer(options: BuildServerOptions): FastifyInstance {
+  const { config, store, metrics, logger } = options;
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.server.bodyLimitBytes,
+    // Per-request info lines at webhook rates are noise and cost throughput; errors are logged below.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  const queue = queueOf(options.engine);
+  if (queue) metrics.attachQueue(queue);
+  metrics.attachStore(store);
+  app.decorate('metrics', metrics);
+  app.decorate(
+    'adminAuth',
+    createAdminAuth({ adminToken: config.server.adminToken, host: config.server.host }),
+  );
+  app.decorateRequest('rawBody', undefined);
+
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const raw = body as Buffer;
+    request.rawBody = raw;
+    if (raw.length === 0)
+      return done(new HttpError('HB_ERR_HTTP_EMPTY_BODY', 'request body is empty'), undefined);
+    const text = raw.toString('utf8');
+    defaultJson(request, text, (err, value) => {
+      if (!err) return done(null, value);
+      let reason = err.message;
+      try {
+        JSON.parse(text);
+      } catch (parseErr) {
+        reason = (parseErr as Error).message;
+      }
+      done(new HttpError('HB_ERR_HTTP_MALFORMED_JSON', `malformed JSON body: ${reason}`), undefined);
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      404,
+      'HB_ERR_HTTP_NOT_FOUND',
+      `no route for ${request.method} ${request.url.split('?')[0]}`,
+    ),
+  );
+
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (error instanceof HttpError) {
+      if (error.statusCode >= 500) request.log.warn({ code: error.code, url: request.url }, error.message);
+      return sendError(reply, error.statusCode, error.code, error.message);
+    }
+    if (error instanceof ZodError) return sendError(reply, 400, 'HB_ERR_HTTP_VALIDATION', zodMessage(error));
+    const fastifyCode = (error as FastifyError).code;
+    const mapped = fastifyCode ? FASTIFY_CODE_MAP[fastifyCode] : undefined;
+    const status = (error as FastifyError).statusCode;
+    if (mapped && status) return sendError(reply, status, mapped, error.message);
+    if ((error as FastifyError).validation)
+      return sendError(reply, 400, 'HB_ERR_HTTP_VALIDATION', error.message);
+    if (error instanceof HeartbridgeError && !error.retryable) {
+      return sendError(reply, 400, error.code, error.message);
+    }
+    if (status && status >= 400 && status < 500)
+      return sendError(reply, status, 'HB_ERR_HTTP_BAD_REQUEST', error.message);
+    // 5xx: the details go to the log (scrubbed), the client gets a stable code and no internals.
+    request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
+    return sendError(reply, 500, 'HB_ERR_HTTP_INTERNAL', 'internal error; see the server log');
+  });
+
+  registerHealthRoutes(app, store);
+  registerMetricsRoutes(app, metrics);
+  return app;
+}
