@@ -1,0 +1,97 @@
+import type { HlSeed } from '../heartland/seed-types.js';
+
+/** A tiny hand-written Heartland account: 2 locations, a 2-variant grid plus one stand-alone item. */
+export function smallHlSeed(): HlSeed {
+  return {
+    locations: [
+      { public_id: '1', name: 'Main Street', stations: ['Register 1'] },
+      { public_id: '2', name: 'Warehouse', stations: ['Web'] },
+    ],
+    grids: [
+      {
+        key: 'TEE',
+        item_description: 'Tee',
+        item_long_description: null,
+        item_price: 25,
+        item_cost: 10,
+        custom: {},
+      },
+    ],
+    items: [
+      {
+        public_id: 'TEE-S',
+        description: 'Tee S',
+        long_description: null,
+        price: 25,
+        cost: 10,
+        original_price: null,
+        active: true,
+        grid_key: 'TEE',
+        custom: { size: 'S' },
+        track_inventory: true,
+        available_online: true,
+        weight: null,
+        stock: [10, 5],
+      },
+      {
+        public_id: 'TEE-M',
+        description: 'Tee M',
+        long_description: null,
+        price: 25,
+        cost: 10,
+        original_price: null,
+        active: false,
+        grid_key: 'TEE',
+        custom: { size: 'M' },
+        track_inventory: true,
+        available_online: true,
+        weight: null,
+        stock: [0, 3],
+      },
+      {
+        public_id: 'MUG',
+        description: 'Mug',
+        long_description: '<p>Mug</p>',
+        price: 12.99,
+        cost: 4.1,
+        original_price: 15,
+        active: true,
+        grid_key: null,
+        custom: {},
+        track_inventory: true,
+        available_online: true,
+        weight: 0.5,
+        stock: [7, 0],
+      },
+    ],
+    customers: [
+      {
+        public_id: '500001',
+        first_name: 'Zoë',
+        last_name: 'Ångström',
+        email: 'zoe@example.com',
+        phone: '+16155550100',
+        custom: {},
+        addresses: [
+          {
+            first_name: 'Zoë',
+            last_name: 'Ångström',
+            line_1: '1 Main St',
+            line_2: null,
+            city: 'Nashville',
+            state: 'TN',
+            postal_code: '37201',
+            country: 'US',
+            phone: '6155550100',
+          },
+        ],
+      },
+    ],
+    giftCards: [{ number: 'GC1000', balance: 50 }],
+    paymentTypes: ['Cash', 'BigCommerce'],
+    shippingMethods: ['Ground'],
+    inventoryAdjustmentReasons: ['Restock'],
+    giftCardAdjustmentReasons: ['Redemption'],
+    customFields: [],
+  };
+}
