@@ -136,7 +136,7 @@ describe('inventory, sales orders and fulfilment', () => {
   const values = async (sku: string) => {
     const item = (await hl('GET', `/items?${filter({ public_id: sku })}`)).json.results[0];
     const res = await hl('GET', `/inventory/values?group[]=item_id&group[]=location_id&item_id=${item.id}`);
-    return { item, rows: res.json.results as any[] };
+    return { item, rows: res.json.results as Json[] };
   };
 
   it('reports qty_on_hand / qty_available / qty_committed per item × location', async () => {
