@@ -1,0 +1,153 @@
+/**
+ * The engine facade: one object holding the inbox, the queue, the DLQ, the audit log and the
+ * repositories, built on one store and one queue backend. `cli serve`, the HTTP server and the flows
+ * get everything through it.
+ */
+import type { StoreHandle } from '../store/database.js';
+import { type CursorsRepository, createCursorsRepository } from '../store/repositories/cursors.js';
+import { createLinksRepository, type LinksRepository } from '../store/repositories/links.js';
+import { type Audit, createAudit } from './audit.js';
+import { createDlq, type Dlq } from './dlq.js';
+import { createInbox, type Inbox } from './inbox.js';
+import type { BackoffPolicy } from './queue/backoff.js';
+import type { QueueBackend, QueueEvents, RunningWorker, TaskHandler } from './queue/queue-backend.js';
+import { createSqliteQueue } from './queue/sqlite/sqlite-queue.js';
+
+/** Structural subset of a pino logger (so the engine does not depend on the logging setup). */
+export interface EngineLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface EngineDefaults {
+  /** Attempts per job before it is dead-lettered. Default 10. */
+  maxAttempts: number;
+}
+
+export interface CreateEngineOptions {
+  store: StoreHandle;
+  backend: QueueBackend;
+  logger?: EngineLogger;
+  defaults?: Partial<EngineDefaults>;
+  /** The config version in force now; new jobs and DLQ replays record it. */
+  currentConfigVersion?: () => string | null | undefined;
+  now?: () => number;
+}
+
+export interface StartWorkersOptions {
+  concurrency: number;
+  leaseMs?: number;
+  pollIntervalMs?: number;
+  workerId?: string;
+  events?: QueueEvents;
+}
+
+export interface Engine {
+  store: StoreHandle;
+  inbox: Inbox;
+  queue: QueueBackend;
+  dlq: Dlq;
+  audit: Audit;
+  links: LinksRepository;
+  cursors: CursorsRepository;
+  /** Starts a worker pool in this process; `stop()` stops every pool started here. */
+  startWorkers(handlers: Record<string, TaskHandler>, options: StartWorkersOptions): Promise<RunningWorker>;
+  /** Flushes the inbox, stops workers (grace period), closes the backend. Does not close the store. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function createEngine(options: CreateEngineOptions): Engine {
+  const { store, backend, logger } = options;
+  const now = options.now ?? Date.now;
+  const maxAttempts = options.defaults?.maxAttempts ?? 10;
+  const audit = createAudit(store.db, now);
+  const inbox = createInbox({ db: store.db, backend, defaultMaxAttempts: maxAttempts, now });
+  const dlq = createDlq({
+    db: store.db,
+    backend,
+    audit,
+    currentConfigVersion: options.currentConfigVersion,
+    defaultMaxAttempts: maxAttempts,
+    now,
+  });
+  const workers = new Set<RunningWorker>();
+
+  return {
+    store,
+    inbox,
+    queue: backend,
+    dlq,
+    audit,
+    links: createLinksRepository(store.db, now),
+    cursors: createCursorsRepository(store.db, now),
+    async startWorkers(handlers, workerOptions) {
+      const events: QueueEvents = {
+        ...workerOptions.events,
+        'job:dead': (job, error) => {
+          logger?.warn(
+            { jobId: job.id, task: job.task, entityKey: job.entityKey, err: error },
+            'job dead-lettered',
+          );
+          workerOptions.events?.['job:dead']?.(job, error);
+        },
+        'worker:fatal': (error) => {
+          logger?.error({ err: error }, 'queue worker could not record an outcome; it stopped claiming');
+          workerOptions.events?.['worker:fatal']?.(error);
+        },
+      };
+      const worker = await backend.startWorker({ ...workerOptions, handlers, events });
+      workers.add(worker);
+      return {
+        async stop(graceMs?: number) {
+          workers.delete(worker);
+          await worker.stop(graceMs);
+        },
+        abandon: worker.abandon?.bind(worker),
+      };
+    },
+    async stop(graceMs) {
+      await inbox.flush();
+      await Promise.all([...workers].map((w) => w.stop(graceMs)));
+      workers.clear();
+      await backend.close();
+    },
+  };
+}
+
+export interface QueueBackendOptions {
+  now?: () => number;
+  random?: () => number;
+  backoff?: BackoffPolicy;
+  defaultMaxAttempts?: number;
+  sweepIntervalMs?: number;
+}
+
+/** Signature the PostgreSQL backend module exports (src/engine/queue/postgres/index.ts). */
+type PostgresQueueFactory = (store: StoreHandle, options?: QueueBackendOptions) => QueueBackend;
+
+/**
+ * The backend for the store's dialect. PostgreSQL is loaded lazily so a SQLite-only install never loads
+ * graphile-worker.
+ */
+export async function createQueueBackend(
+  store: StoreHandle,
+  options: QueueBackendOptions = {},
+): Promise<QueueBackend> {
+  const backend =
+    store.dialect === 'sqlite'
+      ? createSqliteQueue(store, options)
+      : (await loadPostgresFactory())(store, options);
+  await backend.prepare();
+  return backend;
+}
+
+async function loadPostgresFactory(): Promise<PostgresQueueFactory> {
+  // A variable specifier keeps the type checker from requiring the module while it is being written;
+  // the shape is checked at run time below.
+  const specifier = './queue/postgres/index.js';
+  const mod = (await import(specifier)) as { createPostgresQueue?: PostgresQueueFactory };
+  if (typeof mod.createPostgresQueue !== 'function') {
+    throw new Error('the PostgreSQL queue backend does not export createPostgresQueue');
+  }
+  return mod.createPostgresQueue;
+}
