@@ -1,0 +1,219 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BigCommerceApi } from '../../src/connectors/bigcommerce/bigcommerce-api.js';
+import { BigCommerceClient } from '../../src/connectors/bigcommerce/bigcommerce-client.js';
+import { DbRateBudgetStore } from '../../src/connectors/bigcommerce/db-rate-budget-store.js';
+import {
+  applyObservation,
+  InMemoryRateBudgetStore,
+  planSlot,
+  type RateBudgetStore,
+} from '../../src/connectors/bigcommerce/rate-budget.js';
+import { openStore, type StoreHandle } from '../../src/store/database.js';
+import { migrateToLatest } from '../../src/store/migrations/index.js';
+import { type FakeServer, startFakeServer } from './helpers/fake-server.js';
+
+/** A store with a real fixed-window quota that answers 429 when it is exceeded, like BigCommerce. */
+async function quotaServer(quota: number, windowMs: number) {
+  let windowStart = 0;
+  let used = 0;
+  const stats = { ok: 0, limited: 0 };
+  const server = await startFakeServer((app) => {
+    app.get('/stores/abc/v3/inventory/locations', async (_req, reply) => {
+      const now = Date.now();
+      if (now >= windowStart + windowMs) {
+        windowStart = now;
+        used = 0;
+      }
+      const resetMs = windowStart + windowMs - now;
+      reply.header('x-rate-limit-requests-quota', quota);
+      reply.header('x-rate-limit-time-window-ms', windowMs);
+      reply.header('x-rate-limit-time-reset-ms', resetMs);
+      if (used >= quota) {
+        stats.limited++;
+        reply.header('x-rate-limit-requests-left', 0).header('x-retry-after', Math.ceil(resetMs / 1000));
+        return reply.code(429).send({ status: 429, title: 'Too many requests' });
+      }
+      used++;
+      stats.ok++;
+      reply.header('x-rate-limit-requests-left', quota - used);
+      return { data: [], meta: { pagination: { current_page: 1, total_pages: 1 } } };
+    });
+  });
+  return { server, stats };
+}
+
+function api(url: string, budget: RateBudgetStore) {
+  return new BigCommerceApi(
+    new BigCommerceClient({ apiUrl: url, storeHash: 'abc', accessToken: 't', rateBudget: budget }),
+  );
+}
+
+async function drain(apis: BigCommerceApi[], total: number) {
+  let next = 0;
+  await Promise.all(
+    apis.map(async (a) => {
+      while (next < total) {
+        next++;
+        await a.inventory.listLocations();
+      }
+    }),
+  );
+}
+
+let server: FakeServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('rate budget (pure)', () => {
+  it('keeps 30 % of the quota for other apps and slows down before running out', () => {
+    const now = 1_000_000;
+    let s = applyObservation(undefined, { quota: 100, left: 100, windowMs: 30_000, resetMs: 30_000 }, now);
+    const waits: number[] = [];
+    let granted = 0;
+    for (let i = 0; i < 100; i++) {
+      const d = planSlot(s, now, 'realtime');
+      if (!d.granted) break;
+      granted++;
+      waits.push(d.waitMs);
+      s = d.next;
+    }
+    expect(granted).toBe(70);
+    expect(waits[0]).toBe(0);
+    // The last slots are spread towards the reset, not bunched at "now".
+    expect(waits.at(-1)).toBeGreaterThan(10_000);
+    expect(waits.at(-1)).toBeLessThanOrEqual(30_000);
+    const next = planSlot(s, now, 'realtime');
+    expect(next.granted).toBe(false);
+    expect(next.waitMs).toBe(30_000);
+  });
+
+  it('lets real-time work through after bulk work has stopped', () => {
+    const now = 0;
+    let s = applyObservation(undefined, { quota: 100, left: 100, windowMs: 30_000, resetMs: 30_000 }, now);
+    let bulk = 0;
+    for (;;) {
+      const d = planSlot(s, now, 'bulk');
+      if (!d.granted) break;
+      bulk++;
+      s = d.next;
+    }
+    expect(bulk).toBeLessThan(70);
+    expect(planSlot(s, now, 'realtime').granted).toBe(true);
+  });
+
+  it('on 429 waits max(X-Retry-After, Time-Reset-Ms)', () => {
+    const s = applyObservation(undefined, { quota: 150, limitedForMs: 15_000 }, 0);
+    const d = planSlot(s, 1000, 'realtime');
+    expect(d.granted).toBe(false);
+    expect(d.waitMs).toBe(14_000);
+  });
+});
+
+describe('rate budget against a store with a real quota', () => {
+  it('drains many requests through a tight quota with no 429 and no failure', async () => {
+    const q = await quotaServer(20, 600);
+    server = q.server;
+    const budget = new InMemoryRateBudgetStore();
+    const apis = [api(server.url, budget), api(server.url, budget), api(server.url, budget)];
+    await drain(apis, 45);
+    expect(q.stats.ok).toBe(45);
+    expect(q.stats.limited).toBe(0);
+  });
+
+  it('recovers from a 429 storm from other apps without failing the caller', async () => {
+    const q = await quotaServer(10, 400);
+    server = q.server;
+    // Another app empties the window before we start: our first requests meet 429s.
+    const other = new BigCommerceClient({
+      apiUrl: server.url,
+      storeHash: 'abc',
+      accessToken: 't',
+      maxGetRetries: 0,
+    });
+    await Promise.all(Array.from({ length: 10 }, () => other.request('GET', '/v3/inventory/locations')));
+    const ours = api(server.url, new InMemoryRateBudgetStore());
+    await drain([ours], 12);
+    expect(q.stats.ok).toBe(22);
+  });
+});
+
+const backends: Array<{
+  name: string;
+  open: () => Promise<{ store: StoreHandle; cleanup: () => Promise<void> }>;
+}> = [
+  {
+    name: 'sqlite',
+    open: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hb-rate-'));
+      const store = openStore(join(dir, 'rate.db'));
+      await migrateToLatest(store);
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    open: async () => {
+      const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+      const schema = `hb_conn_rate_${process.pid}_${Date.now()}`;
+      const admin = openStore(url);
+      await sql.raw(`create schema ${schema}`).execute(admin.db);
+      const store = openStore(url, { pgSchema: schema });
+      await migrateToLatest(store);
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await sql.raw(`drop schema ${schema} cascade`).execute(admin.db);
+          await admin.close();
+        },
+      };
+    },
+  },
+];
+
+for (const backend of backends) {
+  describe(`DbRateBudgetStore (${backend.name})`, () => {
+    let handle: { store: StoreHandle; cleanup: () => Promise<void> } | undefined;
+    let unavailable: string | undefined;
+    beforeAll(async () => {
+      try {
+        handle = await backend.open();
+      } catch (err) {
+        unavailable = err instanceof Error ? err.message : String(err);
+      }
+    });
+    afterAll(async () => {
+      await handle?.cleanup();
+    });
+
+    it('shares one budget between clients that only share the database', async (ctx) => {
+      if (!handle) {
+        if (process.env.CI === 'true') throw new Error(`${backend.name} unavailable: ${unavailable}`);
+        ctx.skip();
+        return;
+      }
+      const q = await quotaServer(20, 600);
+      server = q.server;
+      // Two stores over one database = two worker processes of one connection.
+      const a = new DbRateBudgetStore(handle.store.db);
+      const b = new DbRateBudgetStore(handle.store.db);
+      await drain([api(server.url, a), api(server.url, b), api(server.url, a), api(server.url, b)], 40);
+      expect(q.stats.ok).toBe(40);
+      expect(q.stats.limited).toBe(0);
+      const row = await a.peek('bc:abc');
+      expect(row?.quota).toBe(20);
+    });
+  });
+}
