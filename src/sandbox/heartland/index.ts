@@ -4,6 +4,9 @@
  * behaviour that is safest for a connector to be tested against.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { FaultConfigInput } from '../shared/fault-config.js';
+import { FaultController } from '../shared/fault-controller.js';
+import { installFaults, registerFaultAdminRoutes } from '../shared/faults.js';
 import { errorBody, HlHttpError, VALIDATION } from './hl-errors.js';
 import type { HlContext, HlSimOptionsResolved } from './hl-http.js';
 import { HlState } from './hl-state.js';
@@ -59,6 +62,8 @@ export interface HeartlandSimulatorOptions {
   webhookTimeoutMs?: number;
   /** [UNKNOWN] rate limits; off by default. When set: 429 + `Retry-After` (seconds) past the quota. */
   rateLimit?: { requests: number; windowMs: number } | null;
+  /** Initial fault configuration (off unless `enabled: true`); see ../shared/README.md. */
+  faults?: FaultConfigInput;
 }
 
 export interface HeartlandSimulator {
@@ -68,6 +73,7 @@ export interface HeartlandSimulator {
   token: string;
   oauthClient: { clientId: string; clientSecret: string };
   state: HlState;
+  faults: FaultController;
   webhooks: WebhookDispatcher;
   close(): Promise<void>;
 }
@@ -98,7 +104,16 @@ export async function createHeartlandSimulator(
   const oauthClient = options.oauthClient ?? { clientId: 'sandbox-client', clientSecret: 'sandbox-secret' };
   const auth: AuthState = { tokens: new Map([[token, { scope: '*', clientId: null }]]), codes: new Map() };
 
-  const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
+  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 10 * 1024 * 1024 });
+  const faults = new FaultController(options.faults ?? {}, { now: options.clock ?? Date.now });
+  installFaults(app, faults, {
+    respond: (_req, reply, fault) => {
+      // Heartland's 429/5xx bodies are [UNKNOWN]; use its usual error shape.
+      if (fault.kind === 'rate429') reply.header('retry-after', String(fault.retryAfterS));
+      const code = fault.kind === 'rate429' ? 'rate_limited' : 'service_unavailable';
+      return reply.code(fault.status).send({ error: code, message: `Injected ${fault.kind}`, details: {} });
+    },
+  });
   let base = '';
   const ctx: HlContext = { state, options: resolved, apiBase: () => base };
 
@@ -142,6 +157,18 @@ export async function createHeartlandSimulator(
 
   if (options.rateLimit) installRateLimit(app, options.rateLimit);
   const webhooks = new WebhookDispatcher(state, resolved);
+  webhooks.faults = {
+    decide: () => {
+      const d = faults.decideWebhook();
+      return { duplicate: d.copies > 1, delayMs: d.delayMs };
+    },
+  };
+  registerFaultAdminRoutes(app, faults, () => ({
+    items: state.items.size,
+    sales_orders: state.salesOrders.size,
+    tickets: state.tickets.size,
+    webhook_deliveries: state.webhookDeliveries.size,
+  }));
   registerAuthRoutes(app, ctx, auth, oauthClient);
   registerItemRoutes(app, ctx);
   registerLocationRoutes(app, ctx);
@@ -165,6 +192,7 @@ export async function createHeartlandSimulator(
     token,
     oauthClient,
     state,
+    faults,
     webhooks,
     async close() {
       await webhooks.close();
