@@ -242,6 +242,7 @@ export class SqliteWorker implements RunningWorker {
   }
 
   async stop(graceMs = 10_000): Promise<void> {
+    if (this.closed) return;
     this.halt();
     const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));
     const within = (ms: number) => Promise.race([all(), new Promise((r) => setTimeout(r, ms).unref())]);
