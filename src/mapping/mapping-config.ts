@@ -245,7 +245,7 @@ export function parseMappingConfig(input: unknown): MappingConfig {
   const fieldErrors: Record<string, string[]> = {};
   for (const issue of r.error.issues) {
     const path = issue.path.map(String).join('.') || '(root)';
-    (fieldErrors[path] ??= []).push(issue.message);
+    fieldErrors[path] = [...(fieldErrors[path] ?? []), issue.message];
   }
   throw new PermanentError({
     code: 'HB_ERR_MAP_CONFIG_INVALID',
