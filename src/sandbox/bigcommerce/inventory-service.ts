@@ -1,0 +1,181 @@
+/**
+ * Stock changes and the inventory webhooks they fire.
+ *
+ * - API adjustments (absolute/relative) fire `store/product/inventory/updated` (tracked by product)
+ *   or `store/sku/inventory/updated` (tracked by variant); absolute carries the new level as `value`
+ *   (what the docs' sample shows), relative the signed change.
+ * - Order-driven changes fire the `…/inventory/order/updated` variants with `method: "relative"`.
+ * Validation runs on the whole batch before anything changes: one bad item fails the request.
+ */
+import { randomUUID } from 'node:crypto';
+import { BcError, unprocessable } from './bc-errors.js';
+import type { ProductRecord, StoreState, VariantRecord } from './store-state.js';
+import type { WebhookDispatcher } from './webhooks.js';
+
+export const MAX_UNITS = 2_147_483_647;
+
+export interface ItemIdentity {
+  sku?: string;
+  variant_id?: number;
+  product_id?: number;
+}
+
+export interface ResolvedItem {
+  product: ProductRecord;
+  variant: VariantRecord | undefined;
+  stockKey: string;
+}
+
+function describe(id: ItemIdentity): string {
+  if (id.variant_id !== undefined) return `variant_id ${id.variant_id}`;
+  if (id.product_id !== undefined) return `product_id ${id.product_id}`;
+  return `sku ${id.sku}`;
+}
+
+export class InventoryService {
+  constructor(
+    private readonly state: StoreState,
+    private readonly webhooks: WebhookDispatcher,
+  ) {}
+
+  /** Find the inventory unit an identity names, enforcing the tracking-mode rule of the real API. */
+  resolve(id: ItemIdentity): ResolvedItem {
+    const s = this.state;
+    let product: ProductRecord | undefined;
+    let variant: VariantRecord | undefined;
+    let by: 'product' | 'variant';
+    if (id.product_id !== undefined) {
+      product = s.products.get(id.product_id);
+      by = 'product';
+    } else if (id.variant_id !== undefined) {
+      variant = s.variants.get(id.variant_id);
+      product = variant ? s.products.get(variant.product_id) : undefined;
+      by = 'variant';
+    } else if (id.sku !== undefined) {
+      variant = s.variantBySku(id.sku);
+      product = variant ? s.products.get(variant.product_id) : s.productBySku(id.sku);
+      // A product's own sku (or its base variant's) identifies the product.
+      by = product && (product.sku === id.sku || variant?.is_base) ? 'product' : 'variant';
+      if (product && product.inventory_tracking === 'variant' && variant) by = 'variant';
+    } else {
+      throw unprocessable('Each item needs one of sku, variant_id or product_id.');
+    }
+    if (!product) throw unprocessable(`[Item with ${describe(id)} not found]`);
+    if (product.inventory_tracking === 'none') {
+      throw unprocessable(`[Item with ${describe(id)} does not track inventory]`);
+    }
+    if (product.inventory_tracking === 'product' && by === 'variant' && !variant?.is_base) {
+      throw unprocessable(
+        `[Item with ${describe(id)} is tracked by product, please update stock by product id]`,
+      );
+    }
+    if (product.inventory_tracking === 'variant' && by === 'product') {
+      throw unprocessable(
+        `[Item with ${describe(id)} is tracked by variant, please update stock by variant id or sku]`,
+      );
+    }
+    return { product, variant, stockKey: s.stockKeyFor(product, variant) };
+  }
+
+  private checkLocation(locationId: number): void {
+    const loc = this.state.locations.get(locationId);
+    if (!loc) throw unprocessable(`[Location with id ${locationId} not found]`);
+    if (!loc.enabled) throw unprocessable(`[Location with id ${locationId} is disabled]`);
+  }
+
+  private transaction(kind: string, items: number): string {
+    const id = randomUUID();
+    this.state.inventoryTransactions.push({ id, kind, items });
+    return id;
+  }
+
+  absolute(items: Array<ItemIdentity & { location_id: number; quantity: number }>): string {
+    const resolved = items.map((it) => {
+      this.checkLocation(it.location_id);
+      if (!Number.isInteger(it.quantity) || it.quantity < 0 || it.quantity > MAX_UNITS) {
+        throw unprocessable(`[Item with ${describe(it)} has an invalid quantity ${it.quantity}]`);
+      }
+      return { it, r: this.resolve(it) };
+    });
+    for (const { it, r } of resolved) {
+      const s = this.state.ensureStock(r.stockKey, it.location_id);
+      s.onHand = it.quantity;
+      s.absoluteSet = true;
+      this.fire(r, 'absolute', this.state.availableTotal(r.stockKey), false);
+    }
+    return this.transaction('absolute', items.length);
+  }
+
+  relative(items: Array<ItemIdentity & { location_id: number; quantity: number }>): string {
+    const needAbsolute: string[] = [];
+    const resolved = items.map((it) => {
+      this.checkLocation(it.location_id);
+      if (!Number.isInteger(it.quantity))
+        throw unprocessable(`[Item with ${describe(it)} has an invalid quantity]`);
+      const r = this.resolve(it);
+      const s = this.state.stock(r.stockKey, it.location_id);
+      if (!s?.absoluteSet) needAbsolute.push(describe(it));
+      return { it, r, s };
+    });
+    if (needAbsolute.length > 0) {
+      throw unprocessable(
+        `Items with identity: [${needAbsolute.join(', ')}] requires absolute adjustment before relative`,
+      );
+    }
+    // Apply in order against a scratch copy so several items on one unit add up before we check.
+    const after = new Map<string, number>();
+    for (const { it, r, s } of resolved) {
+      const key = `${r.stockKey}@${it.location_id}`;
+      const next = (after.get(key) ?? s?.onHand ?? 0) + it.quantity;
+      if (next < (s?.safetyStock ?? 0) || next < 0 || next > MAX_UNITS) {
+        throw unprocessable(
+          `[Item with ${describe(it)} cannot go below its safety stock at location ${it.location_id}]`,
+        );
+      }
+      after.set(key, next);
+    }
+    for (const { it, r } of resolved) {
+      const s = this.state.ensureStock(r.stockKey, it.location_id);
+      s.onHand += it.quantity;
+      this.fire(r, 'relative', it.quantity, false);
+    }
+    return this.transaction('relative', items.length);
+  }
+
+  settingsTransaction(items: number): string {
+    return this.transaction('settings', items);
+  }
+
+  /** Stock moved by an order (placement, shipping, cancellation): always at the default location. */
+  orderChange(r: ResolvedItem, delta: number, locationId = 1): void {
+    if (r.product.inventory_tracking === 'none' || delta === 0) return;
+    const s = this.state.ensureStock(r.stockKey, locationId);
+    s.onHand += delta;
+    this.fire(r, 'relative', delta, true);
+  }
+
+  /** Units available to sell at one location (on hand − safety stock). */
+  available(r: ResolvedItem, locationId = 1): number {
+    const s = this.state.stock(r.stockKey, locationId);
+    return s ? s.onHand - s.safetyStock : 0;
+  }
+
+  private fire(r: ResolvedItem, method: 'absolute' | 'relative', value: number, byOrder: boolean): void {
+    const suffix = byOrder ? 'inventory/order/updated' : 'inventory/updated';
+    if (r.product.inventory_tracking === 'variant' && r.variant) {
+      this.webhooks.emit(`store/sku/${suffix}`, {
+        type: 'sku',
+        id: r.variant.id,
+        inventory: { product_id: r.product.id, variant_id: r.variant.id, method, value },
+      });
+    } else {
+      this.webhooks.emit(`store/product/${suffix}`, {
+        type: 'product',
+        id: r.product.id,
+        inventory: { product_id: r.product.id, method, value },
+      });
+    }
+  }
+}
+
+export { BcError };
