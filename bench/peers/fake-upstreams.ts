@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { prng } from './webhook-sender.js';
 
 export interface FakeSalesOrder {
   id: number;
@@ -16,12 +17,21 @@ export interface FakeSalesOrder {
   lines: unknown[];
 }
 
+export interface FakeFaults {
+  /** Fixed extra latency on every call. */
+  latencyMs?: number;
+  /** Share of calls answered 503 without running the handler. */
+  errorRate?: number;
+  /** Share of Heartland creates that commit, then lose their answer (socket destroyed). */
+  commitThenTimeoutRate?: number;
+}
+
 export interface FakeUpstreams {
   bigcommerce: { apiUrl: string; storeHash: string; accessToken: string };
   heartland: { apiUrl: string; token: string; locationId: number };
   /** Heartland sales orders created so far, in creation order. */
   salesOrders: FakeSalesOrder[];
-  setLatencyMs(ms: number): void;
+  setFaults(faults: FakeFaults): void;
   close(): Promise<void>;
 }
 
@@ -86,14 +96,24 @@ function bcProducts(id: number): Record<string, unknown>[] {
 }
 
 export async function startFakeUpstreams(): Promise<FakeUpstreams> {
-  let latencyMs = 0;
+  let faults: FakeFaults = {};
+  const random = prng(11);
   const delay = (): Promise<void> =>
-    latencyMs > 0 ? new Promise((r) => setTimeout(r, latencyMs)) : Promise.resolve();
+    faults.latencyMs ? new Promise((r) => setTimeout(r, faults.latencyMs)) : Promise.resolve();
+  /** Latency, then maybe an injected 503; true = the handler must not run. */
+  const injected = async (res: ServerResponse): Promise<boolean> => {
+    await delay();
+    if (faults.errorRate && random() < faults.errorRate) {
+      json(res, 503, { error: 'injected' });
+      return true;
+    }
+    return false;
+  };
   const salesOrders: FakeSalesOrder[] = [];
   const byId = new Map<number, FakeSalesOrder>();
 
   const bc = createServer(async (req, res) => {
-    await delay();
+    if (await injected(res)) return;
     if (req.headers['x-auth-token'] !== BC_TOKEN)
       return json(res, 401, [{ status: 401, message: 'no token' }]);
     const m = /^\/stores\/([^/]+)\/v2\/orders\/(\d+)(\/products)?$/.exec(req.url ?? '');
@@ -104,7 +124,7 @@ export async function startFakeUpstreams(): Promise<FakeUpstreams> {
 
   const hl = createServer(async (req, res) => {
     const body = await readBody(req);
-    await delay();
+    if (await injected(res)) return;
     if (req.headers.authorization !== `Bearer ${HL_TOKEN}`) return json(res, 401, { error: 'unauthorized' });
     const url = req.url ?? '';
     if (req.method === 'POST' && url === '/api/sales/orders') {
@@ -118,6 +138,10 @@ export async function startFakeUpstreams(): Promise<FakeUpstreams> {
       };
       salesOrders.push(order);
       byId.set(order.id, order);
+      if (faults.commitThenTimeoutRate && random() < faults.commitThenTimeoutRate) {
+        setTimeout(() => req.socket.destroy(), 50);
+        return;
+      }
       res.writeHead(201, { location: `/api/sales/orders/${order.id}`, 'content-length': 0 });
       return res.end();
     }
@@ -136,8 +160,8 @@ export async function startFakeUpstreams(): Promise<FakeUpstreams> {
     bigcommerce: { apiUrl: bcUrl, storeHash: STORE_HASH, accessToken: BC_TOKEN },
     heartland: { apiUrl: `${hlUrl}/api`, token: HL_TOKEN, locationId: 100001 },
     salesOrders,
-    setLatencyMs(ms) {
-      latencyMs = ms;
+    setFaults(next) {
+      faults = { ...next };
     },
     async close() {
       for (const s of [bc, hl]) {

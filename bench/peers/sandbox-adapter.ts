@@ -11,16 +11,37 @@ import type { NodeRedConfig } from './run-node-red.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const SANDBOX_INDEX = join(here, '..', '..', 'src', 'sandbox', 'index.ts');
 
+export interface HeartlandOrderSeen {
+  bcOrderId: string;
+  status: string;
+}
+
+export interface UpstreamFaults {
+  /** Fixed extra latency on every API call. */
+  latencyMs?: number;
+  /** Share of API calls answered with a 5xx. */
+  errorRate?: number;
+  /** Share of Heartland sales-order creates that commit, then lose their answer. */
+  commitThenTimeoutRate?: number;
+}
+
+/** Sales orders per BigCommerce order id. */
+export function countByBcId(orders: HeartlandOrderSeen[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const o of orders) counts.set(o.bcOrderId, (counts.get(o.bcOrderId) ?? 0) + 1);
+  return counts;
+}
+
 export interface Upstreams {
   kind: 'sandbox' | 'fake';
   /** What Node-RED's flow needs (also what heartbridge needs, by other names). */
   peerConfig: NodeRedConfig;
   /** Create an order on the BigCommerce side; resolves to its id. */
   placeOrder(): Promise<number>;
-  /** Heartland sales orders per BigCommerce order id (from `custom.bc_order_id`), read from HL's own state. */
-  heartlandOrdersByBcId(): Promise<Map<string, number>>;
-  /** Fixed extra latency on every upstream API call (0 = none). */
-  setLatencyMs(ms: number): Promise<void>;
+  /** Every Heartland sales order, with the BigCommerce order id it carries (`custom.bc_order_id`), from HL's own state. */
+  heartlandOrders(): Promise<HeartlandOrderSeen[]>;
+  /** Upstream faults for both APIs; `{}` turns them off. */
+  setFaults(faults: UpstreamFaults): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,16 +70,10 @@ async function startFakeUpstreamsAdapter(): Promise<Upstreams> {
     },
     // The fake BigCommerce answers any order id, so "placing" one is picking a new id.
     placeOrder: async () => ++nextOrderId,
-    async heartlandOrdersByBcId() {
-      const counts = new Map<string, number>();
-      for (const o of fake.salesOrders) {
-        const key = String(o.custom.bc_order_id);
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
-      return counts;
-    },
-    async setLatencyMs(ms) {
-      fake.setLatencyMs(ms);
+    heartlandOrders: async () =>
+      fake.salesOrders.map((o) => ({ bcOrderId: String(o.custom.bc_order_id), status: o.status })),
+    async setFaults(faults) {
+      fake.setFaults(faults);
     },
     close: () => fake.close(),
   };
@@ -81,7 +96,7 @@ export async function checkAgainstSandbox(): Promise<void> {
       body: JSON.stringify(orderWebhook(up.peerConfig.storeHash, id)),
     });
     await res.arrayBuffer();
-    const count = (await up.heartlandOrdersByBcId()).get(String(id)) ?? 0;
+    const count = countByBcId(await up.heartlandOrders()).get(String(id)) ?? 0;
     console.log(`${up.kind}: BC order ${id} → webhook ${res.status} → ${count} Heartland sales order(s)`);
     if (res.status !== 200 || count !== 1) throw new Error('flow did not create exactly one sales order');
   } finally {
