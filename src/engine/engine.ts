@@ -61,7 +61,13 @@ export function createEngine(options: CreateEngineOptions): Engine {
   const now = options.now ?? Date.now;
   const maxAttempts = options.defaults?.maxAttempts ?? 10;
   const audit = createAudit(store.db, now);
-  const inbox = createInbox({ db: store.db, backend, defaultMaxAttempts: maxAttempts, now });
+  const inbox = createInbox({
+    db: store.db,
+    backend,
+    defaultMaxAttempts: maxAttempts,
+    currentConfigVersion: options.currentConfigVersion,
+    now,
+  });
   const dlq = createDlq({
     db: store.db,
     backend,

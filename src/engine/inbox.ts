@@ -66,6 +66,8 @@ export interface InboxOptions {
   maxBatch?: number;
   /** Attempts for jobs whose request does not say. */
   defaultMaxAttempts?: number;
+  /** Config version recorded on jobs whose request does not name one. */
+  currentConfigVersion?: () => string | null | undefined;
   now?: () => number;
 }
 
@@ -148,7 +150,7 @@ export function createInbox(options: InboxOptions): Inbox {
               priority: input.job.priority,
               runAt: input.job.runAt,
               maxAttempts: input.job.maxAttempts ?? options.defaultMaxAttempts,
-              configVersion: input.job.configVersion,
+              configVersion: input.job.configVersion ?? options.currentConfigVersion?.() ?? undefined,
             }
           : undefined,
       };
