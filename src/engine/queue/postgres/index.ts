@@ -1,0 +1,8 @@
+/** PostgreSQL queue backend on graphile-worker. */
+
+export type { PgQueueLog } from './pg-worker.js';
+export {
+  createPostgresQueue,
+  type PostgresQueueDefaults,
+  type PostgresQueueOptions,
+} from './postgres-queue.js';

@@ -1,0 +1,147 @@
+/**
+ * Liveness and housekeeping every PostgreSQL worker process runs beside graphile-worker.
+ *
+ * graphile-worker 0.17 has no heartbeat: a job locked by a worker that was SIGKILLed stays locked for
+ * 4 hours (its `resetLockedAt`). `forceUnlockWorkers` exists but needs someone to know which workers died.
+ * So each worker pool upserts a row in our `worker_heartbeats` table every `heartbeatMs`, and every
+ * `sweepIntervalMs` any live worker:
+ * 1. unlocks entity queues whose backoff (`hb:backoff`, see job-outcome.ts) has run out;
+ * 2. unlocks jobs and queues locked longer than `leaseMs` by a pool with no fresh heartbeat (never wrote
+ *    one, or stopped), and queue locks whose pool no longer holds any job in them (a job completed twice
+ *    after its lease was taken over). A job killed during its LAST attempt is dead-lettered here, since no
+ *    handler will ever see it again; one whose coalesce key was taken over while it ran is dropped.
+ * All times are the database's clock, as graphile's are.
+ */
+import { hostname } from 'node:os';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../../store/schema.js';
+import { recordDeadLetter } from '../../dead-letters.js';
+import { errorChain, RetryableError } from '../../errors.js';
+import type { GraphileRef } from './enqueue.js';
+import { BACKOFF_LOCK, parseEnvelope } from './job-envelope.js';
+import { kyselyRunner } from './sql-runner.js';
+
+export interface LeaseSweeperOptions {
+  db: Kysely<Database>;
+  gw: GraphileRef;
+  poolId: string;
+  label?: string;
+  leaseMs: number;
+  heartbeatMs: number;
+  sweepIntervalMs: number;
+  onError?(error: unknown): void;
+  /** A job found dead by the sweeper (worker died on its last attempt). */
+  onDead?(jobId: string, error: unknown): void;
+}
+
+const NOW_MS = sql<number>`floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+interface StaleRow {
+  id: string;
+  attempts: number;
+  max_attempts: number;
+  key: string | null;
+  payload: unknown;
+}
+
+export class LeaseSweeper {
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly o: LeaseSweeperOptions) {}
+
+  async start(): Promise<void> {
+    await this.heartbeat();
+    this.heartbeatTimer = setInterval(
+      () => this.heartbeat().catch((e) => this.o.onError?.(e)),
+      this.o.heartbeatMs,
+    );
+    this.sweepTimer = setInterval(() => {
+      // Never overlap two sweeps of one process.
+      this.running ??= this.sweep()
+        .then(() => undefined)
+        .catch((e) => this.o.onError?.(e))
+        .finally(() => {
+          this.running = undefined;
+        });
+    }, this.o.sweepIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    clearInterval(this.sweepTimer);
+    await this.running;
+    // Gone on purpose: whatever this pool still holds may be recovered at once by the others.
+    await sql`delete from worker_heartbeats where worker_id = ${this.o.poolId}`
+      .execute(this.o.db)
+      .catch(() => {});
+  }
+
+  async heartbeat(): Promise<void> {
+    await sql`
+      insert into worker_heartbeats (worker_id, label, host, pid, started_at, last_seen_at)
+      values (${this.o.poolId}, ${this.o.label ?? null}, ${hostname()}, ${process.pid}, ${NOW_MS}, ${NOW_MS})
+      on conflict (worker_id) do update set last_seen_at = excluded.last_seen_at`.execute(this.o.db);
+  }
+
+  /** One pass; exposed for tests. Returns how many locks it released. */
+  async sweep(): Promise<number> {
+    const { db, gw, leaseMs } = this.o;
+    const released = await sql<{ n: number }>`
+      with q as (
+        update ${gw('_private_job_queues')} set locked_at = null, locked_by = null
+        where locked_by = ${BACKOFF_LOCK} and locked_at <= now() returning id)
+      select count(*)::int as n from q`.execute(db);
+    let n = released.rows[0]?.n ?? 0;
+
+    n += await db.transaction().execute(async (trx) => {
+      const run = kyselyRunner(trx);
+      const fresh = sql`(select worker_id from worker_heartbeats where last_seen_at >= ${NOW_MS} - ${leaseMs}::int)`;
+      const stale = await run.rows<StaleRow>(sql`
+        update ${gw('_private_jobs')} set locked_at = null, locked_by = null, updated_at = now()
+        where locked_at is not null and locked_at < now() - ${leaseMs}::int * interval '1 millisecond'
+          and locked_by not in ${fresh}
+        returning id, attempts, max_attempts, key, payload`);
+      const queues = await run.rows<{ id: number }>(sql`
+        update ${gw('_private_job_queues')} q set locked_at = null, locked_by = null
+        where q.locked_by is not null and q.locked_by <> ${BACKOFF_LOCK}
+          and q.locked_at < now() - ${leaseMs}::int * interval '1 millisecond'
+          and (q.locked_by not in ${fresh} or not exists (
+            select 1 from ${gw('_private_jobs')} j where j.job_queue_id = q.id and j.locked_by = q.locked_by))
+        returning q.id`);
+      for (const row of stale.filter((r) => r.attempts >= r.max_attempts)) {
+        const env = parseEnvelope(row.payload);
+        if (row.key === null && env?.hb.coalesceKey) {
+          // Superseded while it ran (graphile cleared its key): the newer job does the work.
+          await run.rows(sql`delete from ${gw('_private_jobs')} where id = ${row.id}`);
+          continue;
+        }
+        const error = new RetryableError({
+          code: 'HB_ERR_QUEUE_LEASE_EXPIRED',
+          message: `the worker running the last attempt (${row.attempts}) stopped before finishing it`,
+        });
+        if (env) {
+          await recordDeadLetter(trx, {
+            connectionId: env.hb.connectionId,
+            task: env.hb.task,
+            entityKey: env.hb.entityKey,
+            payload: env.payload,
+            inboxId: env.hb.inboxId ?? null,
+            attempts: row.attempts,
+            configVersion: env.hb.configVersion ?? null,
+            error,
+          });
+        }
+        await run.rows(sql`
+          update ${gw('_private_jobs')} set last_error = ${JSON.stringify(errorChain(error))} where id = ${row.id}`);
+        this.o.onDead?.(env?.hb.jobId ?? String(row.id), error);
+      }
+      return stale.length + queues.length;
+    });
+
+    // Wake idle workers (graphile LISTENs on this channel) rather than waiting for their next poll.
+    if (n > 0) await sql`select pg_notify('jobs:insert', ${JSON.stringify({ count: n })})`.execute(db);
+    return n;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * A worker pool: graphile-worker's runner (shares the store's pg pool, LISTEN/NOTIFY + polling, `for update
+ * skip locked` claims, named queues) with each heartbridge handler wrapped so that failures follow OUR
+ * policy (job-outcome.ts), plus the lease sweeper and heartbeat (lease-sweeper.ts).
+ */
+import { EventEmitter } from 'node:events';
+import { type JobHelpers, Logger, type LogLevel, run, type Task, type TaskList } from 'graphile-worker';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../store/schema.js';
+import { isRetryable, notBeforeOf } from '../../errors.js';
+import { type BackoffPolicy, nextRunAt } from '../backoff.js';
+import type { JobSummary, QueueEvents, RunningWorker, TaskHandler, WorkerOptions } from '../queue-backend.js';
+import type { GraphileRef } from './enqueue.js';
+import { parseEnvelope, summaryOf } from './job-envelope.js';
+import { type FailureOutcome, settleFailure } from './job-outcome.js';
+import { LeaseSweeper } from './lease-sweeper.js';
+
+export type PgQueueLog = (level: 'error' | 'warn', message: string) => void;
+
+export interface PgWorkerContext {
+  db: Kysely<Database>;
+  pgPool: import('pg').Pool;
+  schema: string;
+  gw: GraphileRef;
+  backoff: BackoffPolicy;
+  leaseMs: number;
+  heartbeatMs: number;
+  sweepIntervalMs: number;
+  pollIntervalMs: number;
+  now: () => number;
+  random: () => number;
+  log: PgQueueLog;
+}
+
+function graphileLogger(log: PgQueueLog): Logger {
+  return new Logger(() => (level: LogLevel, message: string) => {
+    if (level === 'error') log('error', `graphile-worker: ${message}`);
+    else if (level === 'warning') log('warn', `graphile-worker: ${message}`);
+  });
+}
+
+function emit<K extends keyof QueueEvents>(
+  events: QueueEvents | undefined,
+  name: K,
+  ...args: Parameters<NonNullable<QueueEvents[K]>>
+) {
+  const hook = events?.[name] as ((...a: unknown[]) => void) | undefined;
+  try {
+    hook?.(...args);
+  } catch {
+    // A metrics/log hook must never change a job's fate.
+  }
+}
+
+function wrap(
+  ctx: PgWorkerContext,
+  handler: TaskHandler,
+  events: QueueEvents | undefined,
+  stopping: AbortSignal,
+): Task {
+  return async (payload: unknown, helpers: JobHelpers) => {
+    const job = helpers.job;
+    const row = {
+      id: job.id,
+      task_identifier: job.task_identifier,
+      payload,
+      attempts: job.attempts,
+      max_attempts: job.max_attempts,
+      run_at_ms: new Date(job.run_at).getTime(),
+      created_at_ms: new Date(job.created_at).getTime(),
+      last_error: job.last_error,
+      locked_by: job.locked_by,
+    };
+    const summary: JobSummary = summaryOf(row);
+    const env = parseEnvelope(payload);
+    emit(events, 'job:start', summary);
+    const started = performance.now();
+    try {
+      if (!env) throw new Error('HB_ERR_QUEUE_BAD_ENVELOPE: job payload is not a heartbridge envelope');
+      await handler(env.payload, {
+        jobId: summary.id,
+        connectionId: env.hb.connectionId,
+        task: env.hb.task,
+        entityKey: env.hb.entityKey,
+        attempt: job.attempts,
+        maxAttempts: job.max_attempts,
+        inboxId: env.hb.inboxId ?? null,
+        configVersion: env.hb.configVersion ?? null,
+        signal: AbortSignal.any([helpers.abortSignal, stopping]),
+      });
+    } catch (error) {
+      const dead = !env || !isRetryable(error) || job.attempts >= job.max_attempts;
+      const retryAt = dead
+        ? 0
+        : nextRunAt({
+            ...ctx.backoff,
+            attempt: job.attempts,
+            now: ctx.now(),
+            notBefore: notBeforeOf(error),
+            random: ctx.random,
+          });
+      let outcome: FailureOutcome;
+      try {
+        outcome = await settleFailure(
+          ctx.db,
+          ctx.gw,
+          job.locked_by ?? '',
+          { id: job.id, attempts: job.attempts, maxAttempts: job.max_attempts },
+          error,
+          dead ? { kind: 'dead' } : { kind: 'retry', retryAt },
+        );
+      } catch (settleError) {
+        // Database trouble while recording the failure: let graphile's own failure path retry it later.
+        ctx.log(
+          'error',
+          `HB_ERR_QUEUE_SETTLE: could not record the failure of job ${summary.id}: ${String(settleError)}`,
+        );
+        throw error;
+      }
+      const lastError = summary.lastError;
+      if (outcome === 'dead') emit(events, 'job:dead', { ...summary, state: 'dead', lastError }, error);
+      else
+        emit(
+          events,
+          'job:error',
+          { ...summary, state: 'retrying' },
+          error,
+          outcome === 'retry' ? retryAt : ctx.now(),
+        );
+      return;
+    }
+    emit(events, 'job:complete', { ...summary, state: 'done' }, performance.now() - started);
+  };
+}
+
+export async function startPgWorker(ctx: PgWorkerContext, options: WorkerOptions): Promise<RunningWorker> {
+  const stopController = new AbortController();
+  const taskList: TaskList = {};
+  for (const [name, handler] of Object.entries(options.handlers)) {
+    taskList[name] = wrap(ctx, handler, options.events, stopController.signal);
+  }
+  const graphileEvents = new EventEmitter();
+  let poolId: string | undefined;
+  graphileEvents.on('pool:create', ({ workerPool }: { workerPool: { id: string } }) => {
+    poolId = workerPool.id;
+  });
+  const runner = await run({
+    pgPool: ctx.pgPool,
+    schema: ctx.schema,
+    concurrency: options.concurrency,
+    noHandleSignals: true,
+    pollInterval: options.pollIntervalMs ?? ctx.pollIntervalMs,
+    taskList,
+    parsedCronItems: [],
+    logger: graphileLogger(ctx.log),
+    events: graphileEvents,
+  });
+  runner.promise.catch((e: unknown) =>
+    ctx.log('error', `HB_ERR_QUEUE_WORKER: worker pool stopped: ${String(e)}`),
+  );
+  if (!poolId) throw new Error('HB_ERR_QUEUE_WORKER: graphile-worker did not report its pool id');
+
+  const leaseMs = options.leaseMs ?? ctx.leaseMs;
+  const sweeper = new LeaseSweeper({
+    db: ctx.db,
+    gw: ctx.gw,
+    poolId,
+    label: options.workerId,
+    leaseMs,
+    heartbeatMs: Math.min(ctx.heartbeatMs, Math.max(50, Math.floor(leaseMs / 3))),
+    sweepIntervalMs: ctx.sweepIntervalMs,
+    onError: (e) => ctx.log('warn', `HB_ERR_QUEUE_SWEEP: ${String(e)}`),
+  });
+  await sweeper.start();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    stop(graceMs = 30_000) {
+      stopped ??= (async () => {
+        // Handlers see ctx.signal abort after the grace period; a retryable abort is rescheduled by us.
+        const timer = setTimeout(() => stopController.abort(new Error('worker stopping')), graceMs);
+        try {
+          await runner.stop();
+        } finally {
+          clearTimeout(timer);
+          await sweeper.stop();
+        }
+      })();
+      return stopped;
+    },
+  };
+}
