@@ -69,7 +69,16 @@ export function money(value: string | number | Money): Money {
 export function toCents(value: Money | string, mode: RoundingMode = 'half-up'): number {
   const d = typeof value === 'string' ? parseMoney(value) : value;
   const rm = mode === 'half-even' ? Decimal.ROUND_HALF_EVEN : Decimal.ROUND_HALF_UP;
-  return d.times(100).toDecimalPlaces(0, rm).toNumber();
+  const cents = d.times(100).toDecimalPlaces(0, rm);
+  if (cents.abs().gt(MAX_ABS_CENTS)) {
+    // Derived amounts (e.g. a tax share computed from absurd inputs) must not overflow integer cents.
+    throw new PermanentError({
+      code: 'HB_ERR_MAP_MONEY_INVALID',
+      message: 'amount is out of range',
+      context: { field: 'amount' },
+    });
+  }
+  return cents.toNumber();
 }
 
 /** Integer cents → "12.34" / "-0.05". */
