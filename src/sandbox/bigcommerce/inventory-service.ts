@@ -64,7 +64,12 @@ export class InventoryService {
     if (product.inventory_tracking === 'none') {
       throw unprocessable(`[Item with ${describe(id)} does not track inventory]`);
     }
-    if (product.inventory_tracking === 'product' && by === 'variant' && !variant?.is_base) {
+    // A variant id names a variant even when it is the base variant of a simple product: the real API
+    // refuses it for products tracked by product (its own 422 example uses exactly that case).
+    if (
+      product.inventory_tracking === 'product' &&
+      (id.variant_id !== undefined || (by === 'variant' && !variant?.is_base))
+    ) {
       throw unprocessable(
         `[Item with ${describe(id)} is tracked by product, please update stock by product id]`,
       );

@@ -310,7 +310,6 @@ export function renderProduct(state: StoreState, p: ProductRecord, includeVarian
     calculated_price: num4(dec(p.sale_price).gt(0) ? p.sale_price : p.price),
     categories: p.categories,
     brand_id: p.brand_id,
-    option_set_id: null,
     option_set_display: 'right',
     inventory_level: level,
     inventory_warning_level: p.inventory_warning_level,
@@ -374,27 +373,23 @@ export function renderVariant(state: StoreState, v: VariantRecord) {
   const p = state.products.get(v.product_id);
   const price = v.price ?? p?.price ?? '0';
   const key = p ? state.stockKeyFor(p, v) : '';
+  // The spec types these as plain numbers; "not set" (inherit from the product) is rendered by leaving
+  // the field out rather than as null.
+  const optional = (name: string, value: string | null) => (value === null ? {} : { [name]: num4(value) });
   return {
     id: v.id,
     product_id: v.product_id,
     sku: v.sku,
     ...(v.sku_id === null ? {} : { sku_id: v.sku_id }),
-    price: v.price === null ? null : num4(v.price),
+    ...optional('price', v.price),
     calculated_price: num4(price),
-    sale_price: v.sale_price === null ? null : num4(v.sale_price),
-    retail_price: null,
-    map_price: null,
-    weight: null,
-    width: null,
-    height: null,
-    depth: null,
+    ...optional('sale_price', v.sale_price),
     is_free_shipping: false,
-    fixed_cost_shipping_price: null,
     calculated_weight: p?.weight ?? 0,
     purchasing_disabled: false,
     purchasing_disabled_message: '',
     image_url: '',
-    cost_price: v.cost_price === null ? null : num4(v.cost_price),
+    ...optional('cost_price', v.cost_price),
     upc: v.upc,
     mpn: '',
     gtin: '',
@@ -418,6 +413,12 @@ function slug(name: string): string {
     .replace(/^-|-$/g, '');
 }
 
+/** The spec gives `address.email` format "email": an empty one is left out rather than sent as "". */
+function withoutEmptyEmail<T extends { email: string }>(a: T): Omit<T, 'email'> & { email?: string } {
+  const { email, ...rest } = a;
+  return email ? { ...rest, email } : rest;
+}
+
 export function renderLocation(l: LocationRecord) {
   return {
     id: l.id,
@@ -436,7 +437,19 @@ export function renderLocation(l: LocationRecord) {
     time_zone: l.time_zone,
     created_at: iso(l.created_at),
     updated_at: iso(l.updated_at),
-    address: l.address,
+    address: withoutEmptyEmail(
+      l.address ?? {
+        address1: '',
+        address2: '',
+        city: '',
+        state: '',
+        zip: '',
+        email: '',
+        phone: '',
+        geo_coordinates: { latitude: 0, longitude: 0 },
+        country_code: '',
+      },
+    ),
     storefront_visibility: l.storefront_visibility,
     special_hours: [],
   };
@@ -460,7 +473,7 @@ export function renderCustomer(c: CustomerRecord, include: Set<string>) {
     address_count: c.addresses.length,
     attribute_count: 0,
     authentication: { force_password_reset: false },
-    channel_ids: c.channel_ids,
+    ...(c.channel_ids === null ? {} : { channel_ids: c.channel_ids }),
     origin_channel_id: c.origin_channel_id,
     ...(include.has('addresses') ? { addresses: c.addresses.map((a) => ({ ...a, form_fields: [] })) } : {}),
     ...(include.has('storecredit') ? { store_credit_amounts: [{ amount: num2(c.store_credit) }] } : {}),
