@@ -23,6 +23,8 @@ export interface NodeRedConfig {
   hlApiUrl: string;
   hlToken: string;
   hlLocationId: number | string;
+  /** Heartland station for the order (the simulator, like Heartland, wants one); optional. */
+  hlStationId?: number | string;
 }
 
 export interface NodeRedOptions {
@@ -118,6 +120,7 @@ export async function startNodeRed(
     HL_API_URL: config.hlApiUrl,
     HL_TOKEN: config.hlToken,
     HL_LOCATION_ID: String(config.hlLocationId),
+    HL_STATION_ID: config.hlStationId === undefined ? '' : String(config.hlStationId),
   };
   const args = [RED_JS, '--settings', join(NODE_RED_DIR, 'settings.cjs')];
 
@@ -194,12 +197,9 @@ async function selfTest(): Promise<void> {
     await red.stop();
     await fake.close();
   }
-  if (existsSync(join(here, '..', '..', 'src', 'sandbox', 'index.ts'))) {
-    const { checkAgainstSandbox } = await import('./sandbox-adapter.js');
-    await checkAgainstSandbox();
-  } else {
-    console.log('src/sandbox/index.ts not there yet: checked against the fake upstreams only');
-  }
+  const { checkAgainstSandbox, sandboxExists } = await import('./sandbox-adapter.js');
+  if (sandboxExists()) await checkAgainstSandbox();
+  else console.log('src/sandbox simulators not there yet: checked against the fake upstreams only');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

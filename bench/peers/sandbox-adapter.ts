@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { NodeRedConfig } from './run-node-red.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SANDBOX_INDEX = join(here, '..', '..', 'src', 'sandbox', 'index.ts');
+const SANDBOX = join(here, '..', '..', 'src', 'sandbox');
 
 export interface HeartlandOrderSeen {
   bcOrderId: string;
@@ -46,7 +46,9 @@ export interface Upstreams {
 }
 
 export function sandboxExists(): boolean {
-  return existsSync(SANDBOX_INDEX);
+  return ['bigcommerce/index.ts', 'heartland/index.ts', 'seed/generate-seed.ts'].every((f) =>
+    existsSync(join(SANDBOX, f)),
+  );
 }
 
 export async function startUpstreams(options: { fake?: boolean } = {}): Promise<Upstreams> {
@@ -79,8 +81,78 @@ async function startFakeUpstreamsAdapter(): Promise<Upstreams> {
   };
 }
 
+/**
+ * The two simulators, built from one generated seed so SKUs match on both sides. Composed here rather
+ * than through `startSandbox()` because the benchmark needs BigCommerce's rate limit off (throughput is
+ * the peer's, not the quota's) and no out-of-stock refusals (thousands of orders on a 50-product seed).
+ */
 async function startSandboxUpstreams(): Promise<Upstreams> {
-  throw new Error('sandbox adapter not written yet: run with --fake');
+  const { generateSeed } = await import('../../src/sandbox/seed/generate-seed.js');
+  const { createBigCommerceSimulator } = await import('../../src/sandbox/bigcommerce/index.js');
+  const { createHeartlandSimulator } = await import('../../src/sandbox/heartland/index.js');
+  const seed = generateSeed({ seed: 'bench-peers' });
+  const bc = await createBigCommerceSimulator({ seed: seed.bc, rateLimit: 'off', rejectOutOfStock: false });
+  const hl = await createHeartlandSimulator({ seed: seed.hl });
+  const hlSkus = new Set(seed.hl.items.map((i) => i.public_id));
+  const skus = seed.bc.products
+    .flatMap((p) => (p.variants.length > 0 ? p.variants.map((v) => v.sku) : [p.sku]))
+    .filter((sku) => hlSkus.has(sku));
+  const location = hl.state.locations.all()[0];
+  const station = location && hl.state.stations.where((s) => s.location_id === location.id)[0];
+  if (!location || !station || skus.length === 0)
+    throw new Error('sandbox seed has no location, station or shared SKU');
+  let n = 0;
+  return {
+    kind: 'sandbox',
+    peerConfig: {
+      bcApiUrl: bc.url,
+      storeHash: bc.storeHash,
+      bcToken: bc.accessToken,
+      hlApiUrl: hl.url,
+      hlToken: hl.token,
+      hlLocationId: location.id,
+      hlStationId: station.id,
+    },
+    async placeOrder() {
+      n++;
+      const order = bc.placeOrder({
+        status_id: 11,
+        products: [
+          { sku: skus[n % skus.length]!, quantity: 1 },
+          { sku: skus[(n * 7 + 3) % skus.length]!, quantity: 2 },
+        ],
+        billing_address: {
+          first_name: 'Bench',
+          last_name: `Buyer ${n}`,
+          street_1: '1 Main St',
+          city: 'Nashville',
+          state: 'Tennessee',
+          zip: '37201',
+          country: 'United States',
+          country_iso2: 'US',
+          email: `bench${n}@example.com`,
+        },
+      });
+      return order.id;
+    },
+    heartlandOrders: async () =>
+      hl.state.salesOrders.all().map((o) => ({ bcOrderId: String(o.custom.bc_order_id), status: o.status })),
+    async setFaults(faults) {
+      const latency = faults.latencyMs ? { min: faults.latencyMs, max: faults.latencyMs } : undefined;
+      const enabled = Object.values(faults).some(Boolean);
+      const global = { latencyMs: latency, errorRate: faults.errorRate ?? 0 };
+      bc.faults.set({ enabled, seed: 'bench-peers', global });
+      hl.faults.set({
+        enabled,
+        seed: 'bench-peers',
+        global,
+        routes: { 'POST /api/sales/orders': { commitThenTimeoutRate: faults.commitThenTimeoutRate ?? 0 } },
+      });
+    },
+    async close() {
+      await Promise.all([bc.close(), hl.close()]);
+    },
+  };
 }
 
 /** End-to-end check of the Node-RED flow against whatever `startUpstreams()` gives. */
