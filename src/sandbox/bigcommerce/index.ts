@@ -16,6 +16,7 @@ import type { BcContext } from './context.js';
 import { InventoryService } from './inventory-service.js';
 import { OrderService } from './order-service.js';
 import { RateLimiter, type RateLimitOption } from './rate-limit.js';
+import { renderOrder } from './render.js';
 import { registerCatalogV3 } from './routes/catalog-v3.js';
 import { registerCustomersV3 } from './routes/customers-v3.js';
 import { registerGiftCertificatesV2 } from './routes/gift-certificates-v2.js';
@@ -66,7 +67,7 @@ export interface BigCommerceSimulator {
   faults: FaultController;
   webhooks: WebhookDispatcher;
   /** Same as POST /v2/orders (no HTTP, no faults, no rate limit); returns the v2 order JSON. */
-  placeOrder(input: unknown): ReturnType<typeof import('./render.js').renderOrder>;
+  placeOrder(input: unknown): ReturnType<typeof renderOrder>;
   close(): Promise<void>;
 }
 
@@ -165,7 +166,6 @@ export async function createBigCommerceSimulator(
   registerSettingsV3(app, ctx);
 
   const url = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
-  const { renderOrder } = await import('./render.js');
   return {
     app,
     url,
