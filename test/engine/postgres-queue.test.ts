@@ -108,6 +108,9 @@ describe.skipIf(!pgUp)('postgres queue (graphile-worker)', () => {
       }),
     );
     await until(() => errors.length === 1, 10_000, 'first failure');
+    // Backoff is 5–40 ms here: only notBefore can be holding it back.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(errors).toHaveLength(1);
     const job = await queue.getJob(jobId);
     expect(job?.state).toBe('retrying');
     expect(job?.attempts).toBe(1);

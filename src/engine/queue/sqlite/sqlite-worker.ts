@@ -71,6 +71,8 @@ export class SqliteWorker implements RunningWorker {
   /** After stop/abandon completed: outcomes of late jobs are not recorded. */
   private closed = false;
   private readonly onWake = () => this.schedule();
+  /** Outcomes waiting for the next group commit (see `record`). */
+  private outcomes: { fn: () => unknown; resolve(v: unknown): void; reject(e: unknown): void }[] = [];
 
   constructor(
     private readonly ctx: SqliteWorkerContext,
@@ -180,11 +182,11 @@ export class SqliteWorker implements RunningWorker {
     const raw = this.ctx.writer.raw;
     try {
       if (ok) {
-        const held = await this.ctx.writer.run(() => completeSync(raw, row.id, this.id, this.ctx.now()));
+        const held = await this.record(() => completeSync(raw, row.id, this.id, this.ctx.now()));
         if (held) events?.['job:complete']?.(summary, performance.now() - started);
         return;
       }
-      const outcome = await this.ctx.writer.run(() =>
+      const outcome = await this.record(() =>
         failSync(raw, row, this.id, error, this.ctx.now(), {
           backoff: this.ctx.backoff,
           random: this.ctx.random,
@@ -199,6 +201,27 @@ export class SqliteWorker implements RunningWorker {
     } catch (err) {
       this.fatal(err);
     }
+  }
+
+  /**
+   * Records an outcome. Outcomes reached within one event-loop turn share one transaction — one fsync
+   * for many completions — instead of one each; each caller resumes after that commit.
+   */
+  private record<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.outcomes.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (this.outcomes.length > 1) return;
+      setImmediate(() => {
+        const batch = this.outcomes;
+        this.outcomes = [];
+        this.ctx.writer
+          .run(() => batch.map((o) => o.fn()))
+          .then(
+            (values) => batch.forEach((o, i) => o.resolve(values[i])),
+            (err: unknown) => batch.forEach((o) => o.reject(err)),
+          );
+      });
+    });
   }
 
   private async renew(): Promise<void> {
