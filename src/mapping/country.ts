@@ -27,9 +27,24 @@ function aliasKey(s: string): string {
     .trim();
 }
 
+/**
+ * Name lookups scan every locale's list, so answers are memoised (a deterministic cache, bounded so
+ * hostile input cannot grow it without limit).
+ */
+const memo = new Map<string, string | undefined>();
+const MEMO_MAX = 5000;
+
 /** ISO-2 code for "US", "usa", "United States", "Deutschland", "Côte d’Ivoire"…; undefined if unknown. */
 export function countryToIso2(input: string | null | undefined): string | undefined {
   if (input === null || input === undefined) return undefined;
+  if (memo.has(input)) return memo.get(input);
+  const code = lookup(input);
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(input, code);
+  return code;
+}
+
+function lookup(input: string): string | undefined {
   const s = input.normalize('NFC').trim();
   if (s === '' || s.length > 80) return undefined;
   if (/^[A-Za-z]{2}$/.test(s)) {

@@ -183,7 +183,7 @@ describe('normalizeAddress properties', () => {
           expect([twice.company, twice.email]).toEqual([once.company, once.email]);
         }
       }),
-      { numRuns: 600 },
+      { numRuns: 400 },
     );
   });
 

@@ -249,7 +249,7 @@ describe('mapOrder properties', () => {
           }
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 250 },
     );
   });
 });
