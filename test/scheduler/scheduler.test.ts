@@ -9,11 +9,11 @@ const logger = createLogger({ level: 'silent' });
 describe('schedule slots', () => {
   it('computes cron slots in UTC and epoch-aligned "every" slots', () => {
     const cron = slotCalculator({ name: 'poll', cron: '*/5 * * * *' });
-    expect(new Date(cron(Date.parse('2024-01-01T00:02:10Z')) ?? 0).toISOString()).toBe(
+    expect(new Date(cron(Date.parse('2024-01-01T00:02:10Z')) as number).toISOString()).toBe(
       '2024-01-01T00:05:00.000Z',
     );
     const every = slotCalculator({ name: 'poll', every: '5m' });
-    expect(new Date(every(Date.parse('2024-01-01T00:05:00Z'))).toISOString()).toBe(
+    expect(new Date(every(Date.parse('2024-01-01T00:05:00Z')) as number).toISOString()).toBe(
       '2024-01-01T00:10:00.000Z',
     );
     expect(() => slotCalculator({ name: 'bad', cron: 'every tuesday' })).toThrow(
