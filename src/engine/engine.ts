@@ -126,34 +126,25 @@ export interface QueueBackendOptions {
   backoff?: BackoffPolicy;
   defaultMaxAttempts?: number;
   sweepIntervalMs?: number;
+  /** How long finished jobs stay visible to `jobs list`. Default 24 h. */
+  doneRetentionMs?: number;
 }
 
-/** Signature the PostgreSQL backend module exports (src/engine/queue/postgres/index.ts). */
-type PostgresQueueFactory = (store: StoreHandle, options?: QueueBackendOptions) => QueueBackend;
-
 /**
- * The backend for the store's dialect. PostgreSQL is loaded lazily so a SQLite-only install never loads
- * graphile-worker.
+ * The backend for the store's dialect. PostgreSQL (graphile-worker) is imported lazily so a SQLite-only
+ * process never loads it.
  */
 export async function createQueueBackend(
   store: StoreHandle,
   options: QueueBackendOptions = {},
 ): Promise<QueueBackend> {
-  const backend =
-    store.dialect === 'sqlite'
-      ? createSqliteQueue(store, options)
-      : (await loadPostgresFactory())(store, options);
+  let backend: QueueBackend;
+  if (store.dialect === 'sqlite') {
+    backend = createSqliteQueue(store, options);
+  } else {
+    const { createPostgresQueue } = await import('./queue/postgres/index.js');
+    backend = createPostgresQueue(store, options);
+  }
   await backend.prepare();
   return backend;
-}
-
-async function loadPostgresFactory(): Promise<PostgresQueueFactory> {
-  // A variable specifier keeps the type checker from requiring the module while it is being written;
-  // the shape is checked at run time below.
-  const specifier = './queue/postgres/index.js';
-  const mod = (await import(specifier)) as { createPostgresQueue?: PostgresQueueFactory };
-  if (typeof mod.createPostgresQueue !== 'function') {
-    throw new Error('the PostgreSQL queue backend does not export createPostgresQueue');
-  }
-  return mod.createPostgresQueue;
 }

@@ -127,7 +127,8 @@ export async function createTestStore(
     pgSchema,
     async dispose() {
       await store.close();
-      await dropSchema(pgSchema);
+      // `<schema>_gw` is where the PostgreSQL queue backend puts graphile-worker for a non-public schema.
+      await dropSchema(pgSchema, `${pgSchema}_gw`);
     },
   };
 }
