@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import * as sandbox from './sandbox.js';
 import * as version from './version.js';
 
 export interface CommandModule {
@@ -6,4 +7,4 @@ export interface CommandModule {
 }
 
 /** Every top-level command. Add new command modules here (one line each). */
-export const commandModules: CommandModule[] = [version];
+export const commandModules: CommandModule[] = [version, sandbox];
