@@ -2,7 +2,7 @@
  * Side by side: heartbridge and a Node-RED flow doing the same job (BigCommerce order webhook → fetch
  * order and lines → Heartland sales order → open), against the same upstreams in one run.
  *
- *   npx tsx bench/peers/compare.ts [--fake] [--only node-red|heartbridge] [--faults]
+ *   npx tsx bench/peers/compare.ts [--fake] [--only node-red,node-red-answer-first,heartbridge] [--quick]
  *                                  [--amount 4000] [--connections 32] [--orders 400] [--out FILE]
  *
  * Pinning (taskset): the peer under test gets core 0 alone; this process (load generator, webhook
@@ -10,8 +10,8 @@
  *
  * 1. Throughput: `amount` distinct order webhooks through autocannon, zero upstream latency, no faults.
  * 2. Loss / duplicates: `orders` distinct order webhooks sent BigCommerce-style (~40/s open loop,
- *    retries on failure, 10 % delivered twice), 100 ms latency on every upstream call (`--faults` adds
- *    3 % 5xx and 2 % Heartland commit-then-timeout), the peer killed with SIGKILL at 40 % and restarted
+ *    retries on failure, 10 % delivered twice), 100 ms latency on every upstream call (then again with
+ *    3 % 5xx and 2 % Heartland commit-then-timeout added, unless `--quick`), the peer killed with SIGKILL at 40 % and restarted
  *    after 1 s; then, from Heartland's own state: lost (no sales order) and duplicated (more than one).
  */
 import { execFileSync } from 'node:child_process';
@@ -40,11 +40,20 @@ export interface PeerHandle {
   stop(): Promise<void>;
 }
 
-type PeerName = 'node-red' | 'heartbridge';
+const PEERS = ['node-red', 'node-red-answer-first', 'heartbridge'] as const;
 
 async function startNodeRedPeer(up: Upstreams): Promise<PeerHandle> {
   const red = await startNodeRed(up.peerConfig, { cpu: 0 });
   return { name: 'Node-RED 4.1.8', ...red };
+}
+
+/**
+ * The same flow answering 200 before the work, as BigCommerce advises. Loss run only: its webhooks/s
+ * would count acknowledgements, not orders moved.
+ */
+async function startNodeRedAnswerFirstPeer(up: Upstreams): Promise<PeerHandle> {
+  const red = await startNodeRed(up.peerConfig, { cpu: 0, variant: 'answer-first' });
+  return { name: 'Node-RED 4.1.8, answers first', ...red };
 }
 
 // ─── HEARTBRIDGE: the lead wires this ──────────────────────────────────────────────────────────────
@@ -260,7 +269,7 @@ function report(
   kind: string,
   pinned: boolean,
   opts: { amount: number; connections: number; orders: number },
-  results: { peer: string; tp?: ThroughputResult; loss?: LossResult; error?: string }[],
+  results: { peer: string; tp?: ThroughputResult; loss: LossResult[]; error?: string }[],
 ): string {
   const lines = [
     `# heartbridge vs Node-RED — ${m.date.slice(0, 10)}`,
@@ -282,7 +291,8 @@ function report(
       lines.push(
         `| ${r.peer} | ${t.perSecond.toFixed(0)} | ${ms(t.p50)} | ${ms(t.p99)} | ${t.ok} | ${t.non2xx} | ${t.errors + t.timeouts} | ${t.peerCpu === null ? '?' : t.peerCpu.toFixed(2)} | ${t.loadgenCpu.toFixed(2)} | ${t.heartlandOrders} |`,
       );
-    } else lines.push(`| ${r.peer} | — | — | — | — | — | — | — | — | ${r.error ?? 'not run'} |`);
+    } else if (r.loss.length === 0)
+      lines.push(`| ${r.peer} | — | — | — | — | — | — | — | — | ${r.error ?? 'not run'} |`);
   }
   lines.push(
     '',
@@ -292,8 +302,7 @@ function report(
     '|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const r of results) {
-    if (r.loss) {
-      const l = r.loss;
+    for (const l of r.loss) {
       const f = l.faults;
       const faults = [
         `${f.latencyMs ?? 0} ms`,
@@ -305,7 +314,9 @@ function report(
       lines.push(
         `| ${r.peer} | ${faults} | ${l.stats.deliveries} (${l.stats.duplicatesSent}) | ${l.stats.attempts} | ${l.stats.failedAttempts} | ${l.stats.gaveUp} | **${l.lost}** | **${l.duplicated}** | ${l.extraOrders} | ${l.notOpen} |`,
       );
-    } else lines.push(`| ${r.peer} | — | — | — | — | — | — | — | — | ${r.error ?? 'not run'} |`);
+    }
+    if (r.loss.length === 0)
+      lines.push(`| ${r.peer} | — | — | — | — | — | — | — | — | ${r.error ?? 'not run'} |`);
   }
   lines.push(
     '',
@@ -322,7 +333,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       fake: { type: 'boolean', default: false },
-      faults: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       amount: { type: 'string', default: '4000' },
       connections: { type: 'string', default: '32' },
@@ -335,14 +346,17 @@ async function main(): Promise<void> {
     connections: Number(values.connections),
     orders: Number(values.orders),
   };
-  const peers: PeerName[] = values.only ? [values.only as PeerName] : ['node-red', 'heartbridge'];
+  const only = values.only?.split(',');
+  const unknown = only?.filter((p) => !(PEERS as readonly string[]).includes(p)) ?? [];
+  if (unknown.length > 0)
+    throw new Error(`--only: unknown peer(s) ${unknown.join(', ')}; known: ${PEERS.join(', ')}`);
+  const peers = PEERS.filter((p) => !only || only.includes(p));
   const m = machine(); // before pinning: nproc counts only the cores this process may use
   const pinned = pinSelf(1);
-  const faults: UpstreamFaults = values.faults
-    ? { latencyMs: 100, errorRate: 0.03, commitThenTimeoutRate: 0.02 }
-    : { latencyMs: 100 };
+  const faultSets: UpstreamFaults[] = [{ latencyMs: 100 }];
+  if (!values.quick) faultSets.push({ latencyMs: 100, errorRate: 0.03, commitThenTimeoutRate: 0.02 });
 
-  const results: { peer: string; tp?: ThroughputResult; loss?: LossResult; error?: string }[] = [];
+  const results: { peer: string; tp?: ThroughputResult; loss: LossResult[]; error?: string }[] = [];
   let kind = 'fake';
   for (const name of peers) {
     // A fresh pair of upstreams per peer: neither sees the other's orders or warmed-up state.
@@ -350,18 +364,30 @@ async function main(): Promise<void> {
     kind = up.kind;
     let peer: PeerHandle | undefined;
     try {
-      peer = name === 'node-red' ? await startNodeRedPeer(up) : await startHeartbridge(up);
-      console.log(`${peer.name}: throughput…`);
-      const tp = await throughput(peer, up, opts.amount, opts.connections);
-      console.log(`  ${tp.perSecond.toFixed(0)} webhooks/s, p50 ${tp.p50} ms, p99 ${tp.p99} ms`);
-      console.log(`${peer.name}: loss/duplicates with kill -9…`);
-      const loss = await lossRun(peer, up, opts.orders, faults);
-      console.log(`  lost ${loss.lost}, duplicated ${loss.duplicated} (extra orders ${loss.extraOrders})`);
-      results.push({ peer: peer.name, tp, loss });
+      peer =
+        name === 'node-red'
+          ? await startNodeRedPeer(up)
+          : name === 'node-red-answer-first'
+            ? await startNodeRedAnswerFirstPeer(up)
+            : await startHeartbridge(up);
+      let tp: ThroughputResult | undefined;
+      if (name !== 'node-red-answer-first') {
+        console.log(`${peer.name}: throughput…`);
+        tp = await throughput(peer, up, opts.amount, opts.connections);
+        console.log(`  ${tp.perSecond.toFixed(0)} webhooks/s, p50 ${tp.p50} ms, p99 ${tp.p99} ms`);
+      }
+      const loss: LossResult[] = [];
+      for (const faults of faultSets) {
+        console.log(`${peer.name}: loss/duplicates with kill -9, faults ${JSON.stringify(faults)}…`);
+        const l = await lossRun(peer, up, opts.orders, faults);
+        console.log(`  lost ${l.lost}, duplicated ${l.duplicated} (extra orders ${l.extraOrders})`);
+        loss.push(l);
+      }
+      results.push(tp ? { peer: peer.name, tp, loss } : { peer: peer.name, loss });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       console.error(`${name}: ${message}`);
-      results.push({ peer: peer?.name ?? name, error: message });
+      results.push({ peer: peer?.name ?? name, loss: [], error: message });
     } finally {
       await peer?.stop();
       await up.close();

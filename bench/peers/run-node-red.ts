@@ -5,11 +5,12 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { answerFirstFlows, type FlowVariant } from './flow-variants.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const NODE_RED_DIR = join(here, 'node-red');
@@ -32,6 +33,8 @@ export interface NodeRedOptions {
   cpu?: number | null;
   /** Port to listen on (default: a free one). */
   port?: number;
+  /** Answer the webhook after the work (flows.json, default) or at once (see flow-variants.ts). */
+  variant?: FlowVariant;
 }
 
 export interface NodeRedHandle {
@@ -71,7 +74,7 @@ function hasTaskset(): boolean {
   }
 }
 
-/** Resolves once the deployed flow answers (our flow gives 400 to a non-order body). */
+/** Resolves once the deployed flow answers (400 to a non-order body; 200 in the answer-first variant). */
 async function waitUntilAnswering(
   webhookUrl: string,
   child: ChildProcess,
@@ -89,7 +92,7 @@ async function waitUntilAnswering(
         body: '{}',
       });
       await res.arrayBuffer();
-      if (res.status === 400) return;
+      if (res.status === 400 || res.status === 200) return;
     } catch {
       // not listening yet
     }
@@ -110,10 +113,16 @@ export async function startNodeRed(
   const userDir = mkdtempSync(join(tmpdir(), 'hb-node-red-'));
   const url = `http://127.0.0.1:${port}`;
   const webhookUrl = `${url}/webhooks/bigcommerce`;
+  let flowFile = '';
+  if (options.variant === 'answer-first') {
+    flowFile = join(userDir, 'flows-answer-first.json');
+    writeFileSync(flowFile, JSON.stringify(answerFirstFlows(NODE_RED_DIR), null, 2));
+  }
   const env = {
     ...process.env,
     NODE_RED_PORT: String(port),
     NODE_RED_USER_DIR: userDir,
+    NODE_RED_FLOW_FILE: flowFile,
     BC_API_URL: config.bcApiUrl,
     BC_STORE_HASH: config.storeHash,
     BC_TOKEN: config.bcToken,

@@ -8,7 +8,8 @@ module.exports = {
   uiHost: '127.0.0.1',
   // A throw-away user dir: Node-RED writes runtime config (.config.*.json) there, nothing we keep.
   userDir: process.env.NODE_RED_USER_DIR || path.join(os.tmpdir(), 'heartbridge-node-red'),
-  flowFile: path.join(__dirname, 'flows.json'),
+  // NODE_RED_FLOW_FILE: the "answer first" variant run-node-red.ts derives from flows.json.
+  flowFile: process.env.NODE_RED_FLOW_FILE || path.join(__dirname, 'flows.json'),
   flowFilePretty: true,
   credentialSecret: false,
   httpAdminRoot: false,
