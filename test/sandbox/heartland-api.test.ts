@@ -364,3 +364,45 @@ describe('customers and gift cards', () => {
     expect((await hl('GET', '/gift_cards/NEW123')).json.balance).toBe(10);
   });
 });
+
+describe('sandbox admin shortcuts', () => {
+  const admin = async (path: string, body: unknown) => {
+    const res = await fetch(`${sim.url.replace(/\/api$/, '')}/__sandbox/heartland${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as Json };
+  };
+  const onHand = (sku: string, locationId: number) => {
+    const item = sim.state.itemBySku(sku);
+    return item ? (sim.state.peekStock(item.id, locationId)?.qty_on_hand ?? 0) : Number.NaN;
+  };
+
+  it('simulates an in-store sale, a restock and a fulfilment through the real routes', async () => {
+    const loc = sim.state.locations.all()[1]?.id ?? 0;
+    const start = onHand('TEE-S', loc);
+    expect((await admin('/sale', { location_id: loc, lines: [{ sku: 'TEE-S', qty: 2 }] })).json.status).toBe(
+      'complete',
+    );
+    expect(onHand('TEE-S', loc)).toBe(start - 2);
+    await admin('/restock', { location_id: loc, lines: [{ sku: 'TEE-S', qty: 10 }] });
+    expect(onHand('TEE-S', loc)).toBe(start + 8);
+
+    const station = sim.state.stations.all().find((s) => s.location_id === loc)?.id;
+    const orderId = await createdId(
+      await hl('POST', '/sales/orders', {
+        source_location_id: loc,
+        station_id: station,
+        status: 'open',
+        lines: [{ item_lookup: 'TEE-S', qty: 1, ship_from_location_id: loc }],
+      }),
+    );
+    const invoice = await admin(`/fulfil/${orderId}`, { tracking_number: 'TRACK-1' });
+    expect(invoice.status).toBe(201);
+    expect(invoice.json).toMatchObject({ order_id: orderId, status: 'complete', tracking_number: 'TRACK-1' });
+    expect(onHand('TEE-S', loc)).toBe(start + 7);
+    expect(sim.state.salesOrders.get(orderId)?.status).toBe('closed');
+    expect((await admin('/sale', { lines: [{ sku: 'NOPE', qty: 1 }] })).status).toBe(422);
+  });
+});

@@ -127,6 +127,24 @@ describe('faults and rate limits', () => {
     expect((await hl('GET', '/items')).status).toBe(200);
   });
 
+  it('commits a write and then drops the connection (the ambiguous timeout)', async () => {
+    sim.faults.set({
+      enabled: true,
+      routes: { 'POST /api/customers': { commitThenTimeoutRate: 1, commitThenTimeoutDelayMs: 10 } },
+    });
+    const before = sim.state.customers.size;
+    await expect(
+      hl('POST', '/customers', { first_name: 'Ghost', email: 'ghost@example.com' }),
+    ).rejects.toThrow();
+    sim.faults.reset();
+    expect(sim.state.customers.size).toBe(before + 1);
+    const found = await hl(
+      'GET',
+      `/customers?_filter=${encodeURIComponent('{"email":"ghost@example.com"}')}`,
+    );
+    expect(found.body.total).toBe(1);
+  });
+
   it('answers 429 with Retry-After when the optional rate limit is exceeded', async () => {
     const limited = await createHeartlandSimulator({ rateLimit: { requests: 2, windowMs: 60_000 } });
     try {
