@@ -2,7 +2,7 @@
  * Versioned migrations, applied in name order at start-up and by `heartbridge migrate`.
  * Add a file `NNNN_name.ts`, register it below; never edit a migration that has shipped.
  */
-import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely';
+import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator, sql } from 'kysely';
 import type { StoreHandle } from '../database.js';
 import { up0001 } from './0001_initial.js';
 import { up0002 } from './0002_worker_heartbeats.js';
@@ -20,7 +20,18 @@ class InCodeMigrationProvider implements MigrationProvider {
 }
 
 export async function migrateToLatest(store: StoreHandle): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db: store.db, provider: new InCodeMigrationProvider(store) });
+  // On PostgreSQL, pin Kysely's bookkeeping tables to the schema we migrate: without it the Migrator
+  // takes a `kysely_migration_lock` in ANY schema of the database as ours (and then fails to lock it)
+  // when several installs or test runs share one database in separate schemas.
+  const migrationTableSchema =
+    store.dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s
+      : undefined;
+  const migrator = new Migrator({
+    db: store.db,
+    provider: new InCodeMigrationProvider(store),
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
