@@ -35,7 +35,7 @@ export function createMetrics(options: CreateMetricsOptions = {}) {
     registry,
     eventsReceived: new Counter({
       name: 'heartbridge_events_received_total',
-      help: 'Events accepted into the inbox (webhooks, poll results).',
+      help: 'Events delivered to the inbox (webhooks, poll results), duplicates included.',
       labelNames: ['source', 'topic'] as const,
       registers: [registry],
     }),
@@ -47,7 +47,7 @@ export function createMetrics(options: CreateMetricsOptions = {}) {
     }),
     eventsIgnored: new Counter({
       name: 'heartbridge_events_ignored_total',
-      help: 'Events received for topics no flow handles.',
+      help: 'Events stored but not turned into a job (topics no flow handles).',
       labelNames: ['source', 'topic'] as const,
       registers: [registry],
     }),
