@@ -276,7 +276,7 @@ function report(
     '',
     `Machine: ${m.nproc} cores (nproc), ${m.cpu}, Node ${m.node}. Run at ${m.date}.`,
     `Load average (1 min) at start / end: ${m.loadStart.toFixed(2)} / ${loadavg()[0]!.toFixed(2)} — anything well above 0 means other work shared these cores and the figures are low.`,
-    `Upstreams: ${kind === 'sandbox' ? 'the sandbox simulators (src/sandbox)' : 'the fake upstreams in bench/peers/fake-upstreams.ts (sandbox not available)'}, in the load-generator process.`,
+    `Upstreams: ${kind === 'sandbox' ? "the sandbox's BigCommerce and Heartland simulators (src/sandbox; rate limit and out-of-stock refusal off), a fresh pair per peer" : 'the fake upstreams in bench/peers/fake-upstreams.ts (--fake, or no sandbox)'}, in the load-generator process.`,
     `Pinning: ${pinned ? 'peer on core 0 alone (taskset -c 0); load generator + upstreams on core 1' : 'NOT pinned (taskset unavailable)'}.`,
     'Rerun: `npx tsx bench/peers/compare.ts` (see the header of compare.ts for flags).',
     '',

@@ -51,8 +51,19 @@ export function sandboxExists(): boolean {
   );
 }
 
-export async function startUpstreams(options: { fake?: boolean } = {}): Promise<Upstreams> {
-  if (!options.fake && sandboxExists()) return startSandboxUpstreams();
+export interface UpstreamOptions {
+  /** Use the fake upstreams even when the sandbox exists. */
+  fake?: boolean;
+  /**
+   * `simulators` (default): the two simulators composed here with BigCommerce's out-of-stock refusal
+   * off, which a benchmark placing thousands of orders needs and `startSandbox()` does not expose.
+   * `startSandbox`: the sandbox's own entry point, as users and tests start it (fine for a few orders).
+   */
+  via?: 'simulators' | 'startSandbox';
+}
+
+export async function startUpstreams(options: UpstreamOptions = {}): Promise<Upstreams> {
+  if (!options.fake && sandboxExists()) return startSandboxUpstreams(options.via ?? 'simulators');
   return startFakeUpstreamsAdapter();
 }
 
@@ -82,17 +93,25 @@ async function startFakeUpstreamsAdapter(): Promise<Upstreams> {
 }
 
 /**
- * The two simulators, built from one generated seed so SKUs match on both sides. Composed here rather
- * than through `startSandbox()` because the benchmark needs BigCommerce's rate limit off (throughput is
- * the peer's, not the quota's) and no out-of-stock refusals (thousands of orders on a 50-product seed).
+ * The two simulators from one generated seed, so SKUs match on both sides. BigCommerce's rate limit is
+ * off in both modes: the benchmark measures the peer, not the store's API quota.
  */
-async function startSandboxUpstreams(): Promise<Upstreams> {
+async function startSandboxUpstreams(via: 'simulators' | 'startSandbox'): Promise<Upstreams> {
   const { generateSeed } = await import('../../src/sandbox/seed/generate-seed.js');
-  const { createBigCommerceSimulator } = await import('../../src/sandbox/bigcommerce/index.js');
-  const { createHeartlandSimulator } = await import('../../src/sandbox/heartland/index.js');
-  const seed = generateSeed({ seed: 'bench-peers' });
-  const bc = await createBigCommerceSimulator({ seed: seed.bc, rateLimit: 'off', rejectOutOfStock: false });
-  const hl = await createHeartlandSimulator({ seed: seed.hl });
+  const seedName = 'bench-peers';
+  // startSandbox() seeds with generateSeed({ seed }) too, so this is the same seed it loads.
+  const seed = generateSeed({ seed: seedName });
+  let bc: import('../../src/sandbox/bigcommerce/index.js').BigCommerceSimulator;
+  let hl: import('../../src/sandbox/heartland/index.js').HeartlandSimulator;
+  if (via === 'startSandbox') {
+    const { startSandbox } = await import('../../src/sandbox/index.js');
+    ({ bc, hl } = await startSandbox({ seed: seedName, rateLimit: 'off' }));
+  } else {
+    const { createBigCommerceSimulator } = await import('../../src/sandbox/bigcommerce/index.js');
+    const { createHeartlandSimulator } = await import('../../src/sandbox/heartland/index.js');
+    bc = await createBigCommerceSimulator({ seed: seed.bc, rateLimit: 'off', rejectOutOfStock: false });
+    hl = await createHeartlandSimulator({ seed: seed.hl, tokenSeed: `heartland:${seedName}` });
+  }
   const hlSkus = new Set(seed.hl.items.map((i) => i.public_id));
   const skus = seed.bc.products
     .flatMap((p) => (p.variants.length > 0 ? p.variants.map((v) => v.sku) : [p.sku]))
@@ -158,7 +177,7 @@ async function startSandboxUpstreams(): Promise<Upstreams> {
 /** End-to-end check of the Node-RED flow against whatever `startUpstreams()` gives. */
 export async function checkAgainstSandbox(): Promise<void> {
   const { startNodeRed, orderWebhook } = await import('./run-node-red.js');
-  const up = await startUpstreams();
+  const up = await startUpstreams({ via: 'startSandbox' });
   const red = await startNodeRed(up.peerConfig);
   try {
     const id = await up.placeOrder();
