@@ -12,7 +12,7 @@ import { createQueueBackend } from '../../src/engine/engine.js';
 import { availableBackends, createTestStore, type TestStore } from '../helpers/db.js';
 
 const JOBS = 1_000;
-const KILLS = 4;
+const KILLS = 3;
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const backends = await availableBackends();
 
