@@ -217,8 +217,12 @@ export class SqliteWorker implements RunningWorker {
         this.ctx.writer
           .run(() => batch.map((o) => o.fn()))
           .then(
-            (values) => batch.forEach((o, i) => o.resolve(values[i])),
-            (err: unknown) => batch.forEach((o) => o.reject(err)),
+            (values) => {
+              for (const [i, o] of batch.entries()) o.resolve(values[i]);
+            },
+            (err: unknown) => {
+              for (const o of batch) o.reject(err);
+            },
           );
       });
     });
