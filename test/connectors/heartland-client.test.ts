@@ -135,13 +135,11 @@ describe('Heartland client over HTTP', () => {
   it('turns {error, message, details} into a permanent error with field errors', async () => {
     server = await startFakeServer((app) => {
       app.post('/api/sales/orders', async (_req, reply) =>
-        reply
-          .code(422)
-          .send({
-            error: 'validation_error',
-            message: 'Validation failed',
-            details: { station_id: ["can't be blank"] },
-          }),
+        reply.code(422).send({
+          error: 'validation_error',
+          message: 'Validation failed',
+          details: { station_id: ["can't be blank"] },
+        }),
       );
     });
     const err = (await new HeartlandApi({ apiUrl: `${server.url}/api`, token: 't' })

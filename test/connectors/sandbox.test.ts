@@ -16,6 +16,10 @@ import {
 } from '../../src/connectors/doctor-checks.js';
 import { connectHeartland } from '../../src/connectors/heartland/connect-flow.js';
 import { HeartlandApi } from '../../src/connectors/heartland/heartland-api.js';
+import {
+  heartlandHooksStatus,
+  installHeartlandHooks,
+} from '../../src/connectors/heartland/hl-hooks-registration.js';
 import { parseHeartlandDelivery } from '../../src/connectors/heartland/webhooks.js';
 import { PermanentError, RetryableError } from '../../src/engine/errors.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
@@ -241,6 +245,18 @@ describe('Heartland client against the sandbox', () => {
       token: stored?.accessToken ?? '',
     }).whoami();
     expect(me.id).toBeGreaterThan(0);
+  });
+
+  it('installs Heartland hooks idempotently and replaces ones with a rotated secret', async () => {
+    const api = hl();
+    const opts = { publicUrl: 'https://sync.example.com', connectionId: 'main', secret: 'one' };
+    expect((await heartlandHooksStatus(api, opts)).ok).toBe(false);
+    expect((await installHeartlandHooks(api, opts)).created).toHaveLength(4);
+    expect((await installHeartlandHooks(api, opts)).created).toEqual([]);
+    const rotated = await installHeartlandHooks(api, { ...opts, secret: 'two' });
+    expect(rotated.removed).toBeGreaterThan(0);
+    expect((await heartlandHooksStatus(api, { ...opts, secret: 'two' })).ok).toBe(true);
+    expect((await heartlandHooksStatus(api, opts)).ok).toBe(false);
   });
 
   it('parses a webhook body that is the record itself', async () => {
