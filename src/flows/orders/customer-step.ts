@@ -1,0 +1,155 @@
+/**
+ * Orders flow step 3: which Heartland customer the order belongs to.
+ *
+ * `findCustomer` only reads: a person's review decision for this order, then the customer link, then a
+ * Heartland search by email and by phone (E.164) decided by the pure `decideCustomer`. Nothing is
+ * created here, so an order that later fails validation leaves nothing behind in Heartland.
+ * `ensureCustomer` runs once the order is known to be writable: it creates the customer when needed,
+ * records the link, and makes sure the billing and shipping addresses exist on the customer (orders
+ * point at addresses by id, NOTES §11).
+ *
+ * A create whose answer was lost is found again on the next run by the email search (the queue re-runs
+ * the flow; the HTTP client never re-POSTs).
+ */
+import type { BcOrder } from '../../connectors/bigcommerce/schemas.js';
+import type { HlAddress } from '../../mapping/address.js';
+import type { BcAddress } from '../../mapping/bc-input.js';
+import {
+  customerDraftFromOrder,
+  decideCustomer,
+  type HlCustomerCandidate,
+  type HlCustomerDraft,
+} from '../../mapping/customer-match.js';
+import { normalizePhone } from '../../mapping/phone.js';
+import type { FlowContext } from '../flow-context.js';
+import { CUSTOMER_MATCH_KIND, type ReviewItems } from './review-items.js';
+
+export type CustomerResolution =
+  | { kind: 'use'; id: number; matchedBy: 'email' | 'phone' | 'link' | 'review' }
+  | { kind: 'create'; draft: HlCustomerDraft }
+  | { kind: 'review'; candidates: HlCustomerCandidate[]; reason: string };
+
+/** The BigCommerce side of a customer link: the BC customer id, or the email for guests. */
+export function bcCustomerKey(order: BcOrder): string | null {
+  if (order.customer_id > 0) return `id:${order.customer_id}`;
+  const email = (order.billing_address.email ?? '').trim().toLowerCase();
+  return email ? `email:${email}` : null;
+}
+
+const asText = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function candidate(c: Record<string, unknown> & { id: number }): HlCustomerCandidate {
+  return {
+    id: c.id,
+    email: asText(c.email),
+    first_name: asText(c.first_name),
+    last_name: asText(c.last_name),
+    phone: asText(c.phone),
+  };
+}
+
+export async function findCustomer(
+  ctx: FlowContext,
+  reviews: ReviewItems,
+  entityKey: string,
+  order: BcOrder,
+): Promise<CustomerResolution> {
+  const decided = await reviews.resolutionFor(ctx.connectionId, CUSTOMER_MATCH_KIND, entityKey);
+  const billing = order.billing_address as BcAddress;
+  const draft = customerDraftFromOrder(billing, ctx.mapping);
+  if (decided?.resolution) {
+    return 'use' in decided.resolution
+      ? { kind: 'use', id: decided.resolution.use, matchedBy: 'review' }
+      : { kind: 'create', draft };
+  }
+  const key = bcCustomerKey(order);
+  if (key) {
+    const link = await ctx.engine.links.findByBcId(ctx.connectionId, 'customer', key);
+    if (link?.hlId) return { kind: 'use', id: Number(link.hlId), matchedBy: 'link' };
+  }
+  const byEmail = draft.email ? (await ctx.hl.customersByEmail(draft.email)).map(candidate) : [];
+  const exactEmail = byEmail.filter((c) => (c.email ?? '').trim().toLowerCase() === draft.email);
+  const phone =
+    draft.phone ?? normalizePhone(billing.phone, asText(billing.country_iso2) ?? undefined).e164 ?? null;
+  // Phone is only the fallback identity: no need to ask when the email already decided.
+  const byPhone =
+    exactEmail.length === 0 && phone ? (await ctx.hl.customersByPhone(phone)).map(candidate) : [];
+  const decision = decideCustomer({ email: draft.email, byEmail, byPhone, draft });
+  if (decision.action === 'use') return { kind: 'use', id: decision.id, matchedBy: decision.matchedBy };
+  if (decision.action === 'create') return { kind: 'create', draft: decision.draft };
+  return { kind: 'review', candidates: decision.candidates, reason: decision.reason };
+}
+
+export interface EnsuredCustomer {
+  customerId: number;
+  created: boolean;
+  billingAddressId: number | null;
+  shippingAddressId: number | null;
+}
+
+export async function ensureCustomer(
+  ctx: FlowContext,
+  resolution: Exclude<CustomerResolution, { kind: 'review' }>,
+  order: BcOrder,
+  addresses: { billing: HlAddress; shipping: HlAddress | null },
+): Promise<EnsuredCustomer> {
+  let customerId: number;
+  let created = false;
+  if (resolution.kind === 'use') {
+    customerId = resolution.id;
+  } else {
+    const d = resolution.draft;
+    customerId = await ctx.hl.createCustomer({
+      first_name: d.first_name,
+      last_name: d.last_name,
+      ...(d.email ? { email: d.email } : {}),
+      ...(d.phone ? { phone: d.phone } : {}),
+      ...(Object.keys(d.custom).length > 0 ? { custom: d.custom } : {}),
+    });
+    created = true;
+  }
+  const key = bcCustomerKey(order);
+  if (key) {
+    await ctx.engine.links.upsert({
+      connectionId: ctx.connectionId,
+      kind: 'customer',
+      bcId: key,
+      hlId: String(customerId),
+    });
+  }
+  const existing = created ? [] : await ctx.hl.customerAddresses(customerId);
+  const known: Array<{ id: number; key: string }> = existing.map((a) => ({
+    id: a.id,
+    key: addressKey(a as unknown as Record<string, unknown>),
+  }));
+  const ensure = async (a: HlAddress): Promise<number> => {
+    const k = addressKey(a as unknown as Record<string, unknown>);
+    const hit = known.find((x) => x.key === k);
+    if (hit) return hit.id;
+    const id = await ctx.hl.createCustomerAddress(customerId, { ...a });
+    known.push({ id, key: k });
+    return id;
+  };
+  const billingAddressId = await ensure(addresses.billing);
+  const shippingAddressId = addresses.shipping ? await ensure(addresses.shipping) : null;
+  return { customerId, created, billingAddressId, shippingAddressId };
+}
+
+/** Same person at the same place = same address (case and spacing do not matter). */
+function addressKey(a: Record<string, unknown>): string {
+  const f = (k: string) =>
+    String(a[k] ?? '')
+      .trim()
+      .toLowerCase()
+      .replace(/\s+/g, ' ');
+  return [
+    f('first_name'),
+    f('last_name'),
+    f('line_1'),
+    f('line_2'),
+    f('city'),
+    f('state'),
+    f('postal_code'),
+    f('country'),
+  ].join('|');
+}

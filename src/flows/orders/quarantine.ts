@@ -1,0 +1,94 @@
+/**
+ * Parking an order that cannot be written as it is (orders flow step 5): a dead letter of kind
+ * `quarantine` with the reason and a suggested fix, plus an alert. The job itself completes, so the
+ * entity's queue keeps moving and other orders keep flowing. `heartbridge quarantine replay <id>` (or
+ * resolving a review item) re-runs the flow with the current config.
+ *
+ * One open entry per (order, code): a second webhook for the same still-broken order refreshes the
+ * entry instead of piling up copies. A later successful sync marks the order's open entries resolved.
+ */
+
+import { recordDeadLetter } from '../../engine/dead-letters.js';
+import { PermanentError } from '../../engine/errors.js';
+import type { JobContext, JsonObject } from '../../engine/queue/queue-backend.js';
+import { type FlowContext, raiseAlert } from '../flow-context.js';
+
+export interface QuarantineReason {
+  code: string;
+  message: string;
+  suggestedFix: string;
+  /** Structured detail (e.g. mapping problems with SKU suggestions); must hold no secrets. */
+  context?: Record<string, unknown>;
+}
+
+export async function quarantineJob(
+  ctx: FlowContext,
+  job: Pick<JobContext, 'task' | 'entityKey' | 'attempt' | 'inboxId' | 'configVersion'>,
+  payload: JsonObject,
+  reason: QuarantineReason,
+): Promise<number> {
+  const db = ctx.engine.store.db;
+  const error = new PermanentError({
+    code: reason.code,
+    message: reason.message,
+    suggestedFix: reason.suggestedFix,
+    context: { entityKey: job.entityKey, ...reason.context },
+  });
+  const existing = await db
+    .selectFrom('dead_letters')
+    .select('id')
+    .where('connection_id', '=', ctx.connectionId)
+    .where('entity_key', '=', job.entityKey)
+    .where('kind', '=', 'quarantine')
+    .where('status', '=', 'open')
+    .where('error_code', '=', reason.code)
+    .executeTakeFirst();
+  let id: number;
+  if (existing) {
+    id = Number(existing.id);
+    await db
+      .updateTable('dead_letters')
+      .set({
+        error_message: reason.message.slice(0, 2_000),
+        suggested_fix: reason.suggestedFix,
+        payload_json: JSON.stringify(payload),
+        updated_at: ctx.now(),
+      })
+      .where('id', '=', id)
+      .execute();
+  } else {
+    id = await recordDeadLetter(db, {
+      connectionId: ctx.connectionId,
+      task: job.task,
+      entityKey: job.entityKey,
+      payload,
+      inboxId: job.inboxId,
+      attempts: job.attempt,
+      configVersion: job.configVersion,
+      error,
+      kind: 'quarantine',
+      now: ctx.now(),
+    });
+  }
+  ctx.logger?.warn({ entityKey: job.entityKey, code: reason.code, deadLetterId: id }, reason.message);
+  await raiseAlert(ctx, {
+    key: `orders:quarantine:${reason.code}`,
+    severity: 'warning',
+    title: `Order quarantined: ${reason.code}`,
+    detail: `${job.entityKey}: ${reason.message}. Fix: ${reason.suggestedFix} (heartbridge quarantine fix ${id})`,
+  });
+  return id;
+}
+
+/** Marks the order's open quarantine entries resolved (the order has now synced). */
+export async function resolveQuarantined(ctx: FlowContext, entityKey: string): Promise<number> {
+  const r = await ctx.engine.store.db
+    .updateTable('dead_letters')
+    .set({ status: 'resolved', updated_at: ctx.now() })
+    .where('connection_id', '=', ctx.connectionId)
+    .where('entity_key', '=', entityKey)
+    .where('kind', '=', 'quarantine')
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows ?? 0);
+}

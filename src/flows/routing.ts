@@ -1,0 +1,42 @@
+/**
+ * Which task a BigCommerce webhook topic becomes (the server's `WebhookTaskRouter`). Topics no flow
+ * handles yet return `undefined`: the delivery is acknowledged and counted as ignored.
+ *
+ * Order events coalesce per order: the flow always fetches the current order, so ten `updated` events
+ * waiting for one order are one job. Real-time orders outrank bulk work (priority).
+ */
+import type { IngestJob } from '../engine/inbox.js';
+import type { WebhookTaskRouter } from '../server/routes/webhook-deps.js';
+
+export const TASKS = {
+  ordersSync: 'orders.sync',
+  ordersPoll: 'orders.poll',
+  fulfilmentPoll: 'fulfilment.poll',
+  fulfilmentApply: 'fulfilment.apply',
+} as const;
+
+export const PRIORITY = { realtime: 10, poll: 5, bulk: 0 } as const;
+
+const ORDER_TOPIC =
+  /^store\/order\/(created|updated|statusUpdated|archived|refund\/created|transaction\/(created|updated))$/;
+
+export function orderEntityKey(orderId: number | string): string {
+  return `bc:order:${orderId}`;
+}
+
+export function routeTopic(topic: string, entityKey: string): IngestJob | undefined {
+  if (ORDER_TOPIC.test(topic) && entityKey.startsWith('bc:order:')) {
+    return {
+      task: TASKS.ordersSync,
+      coalesceKey: `${TASKS.ordersSync}:${entityKey}`,
+      priority: PRIORITY.realtime,
+    };
+  }
+  // store/shipment/* are the echoes of our own fulfilment writes: the order events that accompany them
+  // already carry the change. Customer / product / sku scopes belong to other flows (not routed here).
+  return undefined;
+}
+
+/** Adapter to the webhook route's router signature (connection id is not needed to pick the task). */
+export const webhookTaskRouter: WebhookTaskRouter = (_connectionId, topic, entityKey) =>
+  routeTopic(topic, entityKey);
