@@ -282,19 +282,22 @@ function report(
     '',
     `## Throughput, no faults, zero upstream latency (${opts.amount} distinct order webhooks, ${opts.connections} connections)`,
     '',
-    '| peer | webhooks/s | p50 | p99 | 2xx | non-2xx | errors | peer CPU (core 0) | load gen + upstreams CPU (core 1) | HL orders created |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| peer | webhooks/s | p50 | p99 | 2xx | non-2xx | errors | peer CPU (core 0) | webhooks per peer CPU-second | load gen + upstreams CPU (core 1) | HL orders created |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
     if (r.tp) {
       const t = r.tp;
       lines.push(
-        `| ${r.peer} | ${t.perSecond.toFixed(0)} | ${ms(t.p50)} | ${ms(t.p99)} | ${t.ok} | ${t.non2xx} | ${t.errors + t.timeouts} | ${t.peerCpu === null ? '?' : t.peerCpu.toFixed(2)} | ${t.loadgenCpu.toFixed(2)} | ${t.heartlandOrders} |`,
+        `| ${r.peer} | ${t.perSecond.toFixed(0)} | ${ms(t.p50)} | ${ms(t.p99)} | ${t.ok} | ${t.non2xx} | ${t.errors + t.timeouts} | ${t.peerCpu === null ? '?' : t.peerCpu.toFixed(2)} | ${t.peerCpu ? (t.perSecond / t.peerCpu).toFixed(0) : '?'} | ${t.loadgenCpu.toFixed(2)} | ${t.heartlandOrders} |`,
       );
     } else if (r.loss.length === 0)
-      lines.push(`| ${r.peer} | — | — | — | — | — | — | — | — | ${r.error ?? 'not run'} |`);
+      lines.push(`| ${r.peer} | — | — | — | — | — | — | — | — | — | ${r.error ?? 'not run'} |`);
   }
   lines.push(
+    '',
+    'Webhooks per peer CPU-second is the figure that survives a busy machine: when other work takes the',
+    "peer's core, webhooks/s falls but the CPU each webhook costs stays about the same.",
     '',
     `## Loss and duplicates: ${opts.orders} distinct orders at ~40/s, 100 ms upstream latency, 10 % duplicate deliveries, kill -9 at 40 % then restart after 1 s`,
     '',
@@ -324,6 +327,18 @@ function report(
     '  duplicated = BigCommerce orders with more than one Heartland sales order (`custom.bc_order_id`).',
     '- The sender behaves like BigCommerce compressed in time: a failed attempt (non-2xx, refused, reset,',
     '  10 s timeout) is retried after 1, 3, 5, 10, 15 s (BigCommerce: 60 s … 48 h).',
+    '- "HL orders not open": sales orders left `pending` — the create went through, the `open` did not.',
+    '',
+    '### Reading the Node-RED rows',
+    '',
+    '- The flow answers **after** the work (the usual Node-RED shape): anything that fails on the way (a',
+    '  kill, a 5xx, a lost answer) makes the delivery fail and BigCommerce retries it. Nothing is lost, but',
+    '  the retry runs the whole flow again: every duplicate delivery, and every retry after the create had',
+    '  already gone through (killed or failed between POST and PUT, commit-then-timeout), makes one more',
+    '  Heartland order. Node-RED has nowhere to remember what it already did.',
+    "- **Answers first** (BigCommerce's advice: 2xx at once, work afterwards): BigCommerce never retries,",
+    '  so whatever was in flight at the kill, and every order hitting an upstream failure, is lost for good;',
+    '  duplicate deliveries still make duplicate orders.',
     '',
   );
   return lines.join('\n');
