@@ -154,6 +154,11 @@ export async function startNodeRed(
     await exited;
   };
 
+  // If the benchmark dies, take Node-RED with it rather than leave it holding core 0 and a port.
+  const reap = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', reap);
   await launch();
   return {
     url,
@@ -162,6 +167,7 @@ export async function startNodeRed(
     kill9: () => killNow('SIGKILL'),
     restart: launch,
     async stop() {
+      process.removeListener('exit', reap);
       await killNow('SIGTERM');
       rmSync(userDir, { recursive: true, force: true });
     },
