@@ -415,6 +415,9 @@ async function main(): Promise<void> {
   console.log(`\n${text}\nwritten to ${out}`);
 }
 
+// Ctrl-C: exit through 'exit' so run-node-red.ts reaps the Node-RED child.
+process.once('SIGINT', () => process.exit(130));
+
 main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
