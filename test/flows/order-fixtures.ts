@@ -14,7 +14,8 @@ export function sellableSkus(sb: Sandbox, opts: { inHeartland?: boolean; min?: n
     const p = state.products.get(v.product_id);
     if (!p || !v.sku) continue;
     const stock = state.stock(state.stockKeyFor(p, v), 1);
-    if (p.inventory_tracking !== 'none' && (!stock || stock.onHand - stock.safetyStock < (opts.min ?? 5))) continue;
+    if (p.inventory_tracking !== 'none' && (!stock || stock.onHand - stock.safetyStock < (opts.min ?? 5)))
+      continue;
     const inHl = sb.hl.state.itemBySku(v.sku) !== undefined;
     if ((opts.inHeartland ?? true) !== inHl) continue;
     out.push({ sku: v.sku, price: String(v.price ?? p.price) });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { toCents } from '../../src/mapping/money.js';
-import { type Bridge, startBridge, type StartBridgeOptions } from '../helpers/bridge.js';
-import { orderBody, type OrderSpec, sellableSkus } from './order-fixtures.js';
+import { type Bridge, type StartBridgeOptions, startBridge } from '../helpers/bridge.js';
+import { type OrderSpec, orderBody, sellableSkus } from './order-fixtures.js';
 
 const bridges: Bridge[] = [];
 afterEach(async () => {
@@ -61,5 +61,229 @@ describe('orders.sync: a BigCommerce order becomes one Heartland sales order', (
     const link = await b.engine.links.findByBcId('main', 'order', String(order.id));
     expect(link).toMatchObject({ hlId: String(hl!.id), data: expect.objectContaining({ state: 'synced' }) });
     expect(await b.engine.audit.list({ action: 'order.created' })).toHaveLength(1);
+  });
+});
+
+function job(orderId: number, attempt = 1) {
+  return {
+    jobId: `t-${orderId}-${attempt}`,
+    connectionId: 'main',
+    task: 'orders.sync',
+    entityKey: `bc:order:${orderId}`,
+    attempt,
+    maxAttempts: 10,
+    inboxId: null,
+    configVersion: null,
+    signal: new AbortController().signal,
+  };
+}
+
+async function sync(b: Bridge, orderId: number, attempt = 1) {
+  await b.handlers['orders.sync']!({ orderId }, job(orderId, attempt));
+}
+
+function hlWrites(b: Bridge): number {
+  const s = b.sandbox.hl.state;
+  return (
+    s.salesOrders.size + s.orderLines.size + s.payments.size + s.orderAdjustments.size + s.customers.size
+  );
+}
+
+describe('orders.sync: exactly once', () => {
+  it('a duplicate webhook and a new "updated" event for the same order leave one Heartland order', async () => {
+    const b = await bridge();
+    const order = place(b);
+    await b.waitFor(() => b.hlOrdersFor(order.id).length === 1, 10_000, 'the HL order');
+    await b.idle();
+    const before = hlWrites(b);
+    const envelope = (hash: string, scope = 'store/order/updated') => ({
+      scope,
+      store_id: '1',
+      data: { type: 'order', id: order.id },
+      hash,
+      created_at: Math.floor(Date.now() / 1000),
+      producer: `stores/${b.sandbox.bigcommerce.storeHash}`,
+    });
+    for (const body of [envelope('dup-1'), envelope('dup-1'), envelope('dup-2', 'store/order/created')]) {
+      const res = await fetch(`${b.url}/webhooks/bigcommerce/main`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-heartbridge-secret': 'bridge-secret-0123456789abcdef',
+        },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+    }
+    await b.idle();
+    expect(b.hlOrdersFor(order.id)).toHaveLength(1);
+    expect(hlWrites(b)).toBe(before);
+  });
+
+  it('a replayed job finds the link and writes nothing', async () => {
+    const b = await bridge({ hooks: false, workers: false });
+    const order = place(b);
+    await sync(b, order.id);
+    const before = hlWrites(b);
+    await sync(b, order.id);
+    await sync(b, order.id, 3);
+    expect(b.hlOrdersFor(order.id)).toHaveLength(1);
+    expect(hlWrites(b)).toBe(before);
+  });
+
+  it('committed-then-timeout on the create: the retry finds the order and completes it, exactly one', async () => {
+    const b = await bridge({ hooks: false, workers: false });
+    const order = place(b);
+    b.sandbox.hl.faults.set({
+      enabled: true,
+      routes: { 'POST /api/sales/orders': { commitThenTimeoutRate: 1 } },
+    });
+    await expect(sync(b, order.id)).rejects.toMatchObject({ retryable: true });
+    expect(b.hlOrdersFor(order.id)).toHaveLength(1); // the write committed; its answer was lost
+    b.sandbox.hl.faults.set({ routes: { 'POST /api/sales/orders': null } });
+    await sync(b, order.id, 2);
+    const orders = b.hlOrdersFor(order.id);
+    expect(orders).toHaveLength(1);
+    expect(orders[0]!.status).toBe('open');
+    expect(b.sandbox.hl.state.orderLines.where((l) => l.order_id === orders[0]!.id)).toHaveLength(2);
+    expect(hlTotalCents(b, orders[0]!.id)).toBe(toCents(order.total_inc_tax));
+    const link = await b.engine.links.findByBcId('main', 'order', String(order.id));
+    expect(link?.hlId).toBe(String(orders[0]!.id));
+  });
+
+  it('a timeout on a line add is completed on retry without duplicate lines', async () => {
+    const b = await bridge({ hooks: false, workers: false });
+    const order = place(b);
+    b.sandbox.hl.faults.set({
+      enabled: true,
+      routes: { 'POST /api/sales/orders/:id/lines': { commitThenTimeoutRate: 1 } },
+    });
+    await expect(sync(b, order.id)).rejects.toMatchObject({ retryable: true });
+    b.sandbox.hl.faults.set({ routes: { 'POST /api/sales/orders/:id/lines': null } });
+    await sync(b, order.id, 2);
+    const [hl] = b.hlOrdersFor(order.id);
+    expect(b.sandbox.hl.state.orderLines.where((l) => l.order_id === hl!.id)).toHaveLength(2);
+    expect(b.sandbox.hl.state.payments.where((p) => p.order_id === hl!.id)).toHaveLength(1);
+  });
+});
+
+describe('orders.sync: quarantine and review', () => {
+  it('an unknown SKU is quarantined with the closest SKUs; other orders keep flowing', async () => {
+    const b = await bridge({ hooks: false, workers: false });
+    const bcOnly = sellableSkus(b.sandbox, { inHeartland: false })[0]!;
+    const bad = place(b, { lines: [{ ...bcOnly, quantity: 1 }] });
+    const good = place(b);
+    await sync(b, bad.id);
+    await sync(b, good.id);
+    expect(b.hlOrdersFor(bad.id)).toHaveLength(0);
+    expect(b.hlOrdersFor(good.id)).toHaveLength(1);
+    const [q] = await b.engine.dlq.list({ kind: 'quarantine' });
+    expect(q).toMatchObject({
+      entityKey: `bc:order:${bad.id}`,
+      errorCode: 'HB_ERR_MAP_UNKNOWN_SKU',
+      status: 'open',
+    });
+    expect(q!.errorMessage).toContain(bcOnly.sku);
+    expect(q!.suggestedFix).toMatch(/SKU-/);
+    const problems = q!.errorChain[0]!.context!.problems as Array<{ suggestions?: unknown[] }>;
+    expect(problems[0]!.suggestions?.length).toBeGreaterThan(0);
+    expect(b.alerts.some((a) => a.key === 'orders:quarantine:HB_ERR_MAP_UNKNOWN_SKU')).toBe(true);
+    // The same broken order again refreshes the entry instead of adding another.
+    await sync(b, bad.id);
+    expect(await b.engine.dlq.list({ kind: 'quarantine' })).toHaveLength(1);
+  });
+
+  it('an unmapped payment method is quarantined with the fix to make; after the fix a replay creates it', async () => {
+    const b = await bridge({
+      hooks: false,
+      workers: false,
+      mapping: { paymentMethods: { byName: { 'Credit Card': { name: 'Credit Card' } } } },
+    });
+    const order = place(b, { paymentMethod: 'Bitcoin' });
+    await sync(b, order.id);
+    const [q] = await b.engine.dlq.list({ kind: 'quarantine' });
+    expect(q).toMatchObject({ errorCode: 'HB_ERR_MAP_PAYMENT_UNMAPPED' });
+    expect(q!.suggestedFix).toContain('Bitcoin');
+    expect(b.hlOrdersFor(order.id)).toHaveLength(0);
+    expect(b.sandbox.hl.state.customers.all().some((c) => c.email === 'ada@example.com')).toBe(false);
+    b.ctx.mapping = {
+      ...b.ctx.mapping,
+      paymentMethods: { ...b.ctx.mapping.paymentMethods, default: { name: 'BigCommerce' } },
+    };
+    await sync(b, order.id);
+    expect(b.hlOrdersFor(order.id)).toHaveLength(1);
+    expect((await b.engine.dlq.get(q!.id))!.status).toBe('resolved');
+  });
+
+  it('an ambiguous customer parks the order in review; resolving it creates the order for that customer', async () => {
+    const b = await bridge({ hooks: false, workers: false });
+    const hl = b.ctx.hl;
+    const first = await hl.createCustomer({
+      first_name: 'Twin',
+      last_name: 'One',
+      email: 'twin@example.com',
+    });
+    const second = await hl.createCustomer({
+      first_name: 'Twin',
+      last_name: 'Two',
+      email: 'twin@example.com',
+    });
+    const order = place(b, { email: 'twin@example.com' });
+    await sync(b, order.id);
+    expect(b.hlOrdersFor(order.id)).toHaveLength(0);
+    const { createReviewItems } = await import('../../src/flows/index.js');
+    const reviews = createReviewItems(b.store.db);
+    const [item] = await reviews.list({ status: 'open' });
+    expect(item).toMatchObject({ entityKey: `bc:order:${order.id}` });
+    const [q] = await b.engine.dlq.list({ kind: 'quarantine' });
+    expect(q).toMatchObject({ errorCode: 'HB_ERR_ORDER_CUSTOMER_AMBIGUOUS' });
+    expect(q!.suggestedFix).toContain(`heartbridge review resolve ${item!.id} --use ${first}`);
+    await reviews.resolve(item!.id, { use: second });
+    await sync(b, order.id);
+    const [created] = b.hlOrdersFor(order.id);
+    expect(created!.customer_id).toBe(second);
+  });
+});
+
+describe('orders.sync: later changes and payment failures', () => {
+  it('a cancel in BigCommerce cancels the Heartland order, without new lines', async () => {
+    const b = await bridge();
+    const order = place(b);
+    await b.waitFor(() => b.hlOrdersFor(order.id).some((o) => o.status === 'open'), 10_000, 'the HL order');
+    await b.idle();
+    const lines = b.sandbox.hl.state.orderLines.size;
+    await b.ctx.bc.orders.updateStatus(order.id, 5);
+    await b.waitFor(() => b.hlOrdersFor(order.id)[0]?.status === 'canceled', 10_000, 'the cancel');
+    await b.idle();
+    expect(b.hlOrdersFor(order.id)).toHaveLength(1);
+    expect(b.sandbox.hl.state.orderLines.size).toBe(lines);
+  });
+
+  it('a declined payment makes no Heartland order and raises an alert', async () => {
+    const b = await bridge({ hooks: false, workers: false });
+    const order = place(b, { statusId: 6 });
+    await sync(b, order.id);
+    expect(b.hlOrdersFor(order.id)).toHaveLength(0);
+    expect(b.alerts.find((a) => a.key === `orders:payment-failed:${order.id}`)?.title).toMatch(/not sent/);
+  });
+
+  it('a payment declined after the order reached Heartland cancels it there', async () => {
+    const b = await bridge({ hooks: false, workers: false });
+    const order = place(b);
+    await sync(b, order.id);
+    await b.ctx.bc.orders.updateStatus(order.id, 6);
+    await sync(b, order.id);
+    expect(b.hlOrdersFor(order.id)[0]!.status).toBe('canceled');
+    expect(b.alerts.some((a) => a.key === `orders:payment-failed:${order.id}`)).toBe(true);
+  });
+
+  it('skips an incomplete checkout (status 0) until it changes', async () => {
+    const b = await bridge({ hooks: false, workers: false });
+    const order = place(b, { statusId: 0 });
+    await sync(b, order.id);
+    expect(b.hlOrdersFor(order.id)).toHaveLength(0);
+    await b.ctx.bc.orders.updateStatus(order.id, 11);
+    await sync(b, order.id);
+    expect(b.hlOrdersFor(order.id)).toHaveLength(1);
   });
 });
