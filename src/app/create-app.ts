@@ -34,8 +34,8 @@ export interface CreateAppOptions {
   role?: AppRole;
   /** Environment name recorded with the config version. Default `default`. */
   environment?: string;
-  /** Flow handlers by task name (flows register theirs here). */
-  handlers?: Record<string, TaskHandler>;
+  /** Flow handlers by task name, or a function building them from the app's parts (see app-modules.ts). */
+  handlers?: Record<string, TaskHandler> | ((app: AppParts) => Record<string, TaskHandler>);
   /** Schedules to run (they usually enqueue poll jobs); built once the app parts exist. */
   schedules?: (app: AppParts) => ScheduleDefinition[];
   /** Routes to add before the server listens (webhooks, admin API, dashboard). */
@@ -68,6 +68,8 @@ export interface App extends AppParts {
   start(): Promise<void>;
   /** Graceful, idempotent shutdown. */
   stop(): Promise<void>;
+  /** Resolves when `stop()` has finished (whoever called it). */
+  readonly stopped: Promise<void>;
   /** The bound address once listening, e.g. `http://127.0.0.1:8080`. */
   address(): string | undefined;
   /** Stop on SIGTERM / SIGINT (a second signal exits at once). Returns a function that removes the handlers. */
@@ -136,12 +138,17 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 
   let stopping: Promise<void> | undefined;
   let listening = false;
+  let markStopped: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    markStopped = resolve;
+  });
 
   const app: App = {
     ...parts,
     role,
     server,
     scheduler,
+    stopped,
     async start() {
       if (role !== 'worker') {
         await server.listen({ port: options.port ?? config.server.port, host: config.server.host });
@@ -151,7 +158,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         await server.ready();
       }
       if (role !== 'web') {
-        await engine.startWorkers(options.handlers ?? {}, {
+        const handlers =
+          typeof options.handlers === 'function' ? options.handlers(parts) : (options.handlers ?? {});
+        await engine.startWorkers(handlers, {
           concurrency: config.workers.concurrency,
           events: metrics.queueEvents({
             'job:dead': (job, error) =>
@@ -179,7 +188,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         await alerts.close();
         await store.close();
         logger.info('stopped');
-      })();
+      })().finally(markStopped);
       return stopping;
     },
     address() {

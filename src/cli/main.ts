@@ -12,8 +12,11 @@ export function buildProgram(): Command {
   program
     .name('heartbridge')
     .description('Keeps a Heartland Retail account and a BigCommerce store in step.')
-    .option('-c, --config <file>', 'configuration file', process.env.HEARTBRIDGE_CONFIG ?? 'heartbridge.yaml')
-    .option('-e, --env <name>', 'named environment overlay (dev, qa, prod)', process.env.HEARTBRIDGE_ENV)
+    .option(
+      '-c, --config <file>',
+      'configuration file (default: $HEARTBRIDGE_CONFIG, else heartbridge.yaml if present)',
+    )
+    .option('-e, --env <name>', 'named environment overlay (dev, qa, prod); default $HEARTBRIDGE_ENV')
     .showHelpAfterError()
     .exitOverride();
   for (const mod of commandModules) mod.register(program);
