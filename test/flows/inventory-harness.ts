@@ -6,7 +6,10 @@ import { BigCommerceApi } from '../../src/connectors/bigcommerce/bigcommerce-api
 import { HeartlandApi } from '../../src/connectors/heartland/heartland-api.js';
 import type { AlertInput } from '../../src/engine/alerts/alert-channel.js';
 import { createEngine, createQueueBackend, type Engine } from '../../src/engine/engine.js';
-import { type InventoryConfigInput, parseInventoryConfig } from '../../src/flows/inventory/inventory-config.js';
+import {
+  type InventoryConfigInput,
+  parseInventoryConfig,
+} from '../../src/flows/inventory/inventory-config.js';
 import type { InventoryFlowContext } from '../../src/flows/inventory/inventory-context.js';
 import { defaultMappingConfig } from '../../src/mapping/mapping-config.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
@@ -39,7 +42,11 @@ export const DEFAULT_LOCATIONS: InventoryConfigInput['locations'] = [
 export async function startHarness(
   opts: { seed?: string; products?: number; inventory?: Partial<InventoryConfigInput> } = {},
 ): Promise<Harness> {
-  const sb = await startSandbox({ seed: opts.seed ?? 'inv', products: opts.products ?? 30, rateLimit: 'off' });
+  const sb = await startSandbox({
+    seed: opts.seed ?? 'inv',
+    products: opts.products ?? 30,
+    rateLimit: 'off',
+  });
   const store = openStore(':memory:');
   await migrateToLatest(store);
   const backend = await createQueueBackend(store);

@@ -43,10 +43,14 @@ describe('stock Heartland → BigCommerce', () => {
 
     // A sale and its return: the ledger moved, the level did not → no write at all.
     await h.hlPost('/__sandbox/heartland/sale', { location_id: 100001, lines: [{ sku: a, qty: 1 }] });
-    await h.hlPost('/__sandbox/heartland/sale', { location_id: 100001, type: 'Return', lines: [{ sku: a, qty: 1 }] });
+    await h.hlPost('/__sandbox/heartland/sale', {
+      location_id: 100001,
+      type: 'Return',
+      lines: [{ sku: a, qty: -1 }],
+    });
     const requests = h.bcRequests();
     const again = await pollLedger(h.ctx);
-    expect(again.items).toBe(1);
+    expect(again.items).toBeGreaterThanOrEqual(1); // the overlap re-reads earlier rows too
     expect(again.written).toBe(0);
     expect(h.bcRequests()).toBe(requests);
     // A poll with nothing new costs no BigCommerce request either.

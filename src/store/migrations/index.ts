@@ -6,6 +6,7 @@ import { type Migration, type MigrationProvider, type MigrationResultSet, Migrat
 import type { StoreHandle } from '../database.js';
 import { up0001 } from './0001_initial.js';
 import { up0002 } from './0002_worker_heartbeats.js';
+import { up0003 } from './0003_reservations.js';
 import { migrationContext } from './context.js';
 
 class InCodeMigrationProvider implements MigrationProvider {
@@ -15,6 +16,7 @@ class InCodeMigrationProvider implements MigrationProvider {
     return {
       '0001_initial': { up: up0001(ctx) },
       '0002_worker_heartbeats': { up: up0002(ctx) },
+      '0003_reservations': { up: up0003(ctx) },
     };
   }
 }
