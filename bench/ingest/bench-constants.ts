@@ -1,0 +1,22 @@
+/** Values the ingest benchmark's server, load generator and runner agree on. */
+export const BENCH_SECRET = 'bench-secret-0123456789abcdef';
+export const BENCH_STORE_HASH = 'benchstore';
+export const BENCH_CONNECTION = 'main';
+export const SECRET_HEADER = 'x-heartbridge-secret';
+
+/**
+ * One distinct, valid BigCommerce `store/order/updated` envelope per id (unique order id and hash, so
+ * nothing dedupes or coalesces). Built by string concatenation: the load generator has one core and
+ * must not become the bottleneck.
+ */
+export function envelopeBody(id: number): string {
+  return (
+    '{"scope":"store/order/updated","store_id":"1025646","data":{"type":"order","id":' +
+    id +
+    ',"status":{"previous_status_id":0,"new_status_id":11}},"hash":"h' +
+    id.toString(36) +
+    'c0ffee","created_at":1561479335,"producer":"stores/' +
+    BENCH_STORE_HASH +
+    '"}'
+  );
+}

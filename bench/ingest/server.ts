@@ -1,0 +1,144 @@
+/**
+ * The ingest benchmark's server: the real heartbridge ingest path (buildServer + the BigCommerce webhook
+ * route + createEngine on the chosen backend), no workers — we measure ingest, not processing.
+ *
+ *   node --import tsx bench/ingest/server.ts --db <sqlite file | postgres url> [--pg-schema S]
+ *        [--variant group|single] [--port 0]
+ *
+ * `run.ts` launches it as `taskset -c 0 node …` (pinned to one core). It prints one JSON line
+ * `{"ready":true,"port":N}` on stdout once listening. SIGTERM stops it gracefully; `run.ts` uses SIGKILL
+ * after the load so the row count afterwards proves that every 2xx was committed before it was sent.
+ *
+ * Variants:
+ * - `group`  — the engine's inbox as shipped (group commit: one transaction per event-loop turn);
+ * - `single` — the same inbox with `maxBatch: 1`: one fsync'd transaction per request (the baseline
+ *              that shows what group commit buys).
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { configSchema } from '../../src/config/index.js';
+import { createEngine, createQueueBackend } from '../../src/engine/engine.js';
+import { inboxWriterFor } from '../../src/engine/inbox/kysely-inbox-writer.js';
+import { createInbox } from '../../src/engine/inbox.js';
+import type { QueueBackend } from '../../src/engine/queue/queue-backend.js';
+import { webhookTaskRouter } from '../../src/flows/routing.js';
+import { createLogger } from '../../src/log/index.js';
+import { buildServer } from '../../src/server/build-server.js';
+import { createMetrics } from '../../src/server/metrics.js';
+import { registerBigCommerceWebhookRoute } from '../../src/server/routes/webhooks-bigcommerce.js';
+import { openStore, type StoreHandle } from '../../src/store/database.js';
+import { migrateToLatest } from '../../src/store/migrations/index.js';
+import { BENCH_CONNECTION, BENCH_SECRET, BENCH_STORE_HASH } from './bench-constants.js';
+
+type IngestVariant = 'group' | 'single';
+
+/**
+ * Counts the inbox writer's batches (size, time inside `write`) so the runner can show what group commit
+ * achieved. Wraps whichever writer the inbox would use: the backend's own (SQLite) or the Kysely default.
+ */
+function countBatches(store: StoreHandle, backend: QueueBackend) {
+  const inner = inboxWriterFor(store.db, backend);
+  const stats = { batches: 0, items: 0, writeMs: 0 };
+  backend.createInboxWriter = () => ({
+    async write(items) {
+      const t0 = performance.now();
+      try {
+        return await inner.write(items);
+      } finally {
+        stats.batches++;
+        stats.items += items.length;
+        stats.writeMs += performance.now() - t0;
+      }
+    },
+  });
+  return stats;
+}
+
+/** CPU profile of the measured run only (not start-up, not warm-up), via the inspector. */
+function registerProfiler(app: FastifyInstance, file: string): void {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  app.post('/__bench/profile/start', async () => {
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 200 });
+    await post('Profiler.start');
+    return { ok: true };
+  });
+  app.post('/__bench/profile/stop', async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: object };
+    writeFileSync(file, JSON.stringify(profile));
+    return { ok: true, file };
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      db: { type: 'string' },
+      'pg-schema': { type: 'string' },
+      variant: { type: 'string', default: 'group' },
+      port: { type: 'string', default: '0' },
+      /** Write a .cpuprofile of the measured run (between /__bench/profile/start and /stop) here. */
+      profile: { type: 'string' },
+    },
+  });
+  if (!values.db) throw new Error('--db is required (a SQLite file path or a postgres:// URL)');
+  const variant = values.variant as IngestVariant;
+  if (variant !== 'group' && variant !== 'single') throw new Error(`unknown --variant ${variant}`);
+
+  const store = openStore(values.db, values['pg-schema'] ? { pgSchema: values['pg-schema'] } : {});
+  await migrateToLatest(store);
+  const backend = await createQueueBackend(store);
+  const batches = countBatches(store, backend);
+  const engine = createEngine({ store, backend, currentConfigVersion: () => 'bench' });
+  const inbox =
+    variant === 'single'
+      ? createInbox({ db: store.db, backend, maxBatch: 1, currentConfigVersion: () => 'bench' })
+      : engine.inbox;
+
+  const logger = createLogger({ level: 'warn' });
+  const config = configSchema.parse({});
+  // Process metrics on, as `heartbridge serve` has them.
+  const metrics = createMetrics({ processMetrics: true });
+  const app = buildServer({ config, store, metrics, logger, engine: backend });
+  registerBigCommerceWebhookRoute(app, {
+    inbox,
+    connection: (id) =>
+      id === BENCH_CONNECTION ? { id, webhookSecret: BENCH_SECRET, storeHash: BENCH_STORE_HASH } : undefined,
+    route: webhookTaskRouter,
+  });
+  // What the load generator reads before and after the measured run (CPU per event, batch sizes).
+  app.get('/__bench/stats', async () => {
+    const cpu = process.cpuUsage();
+    const elu = performance.eventLoopUtilization();
+    return { cpuUs: cpu.user + cpu.system, eluIdleMs: elu.idle, eluActiveMs: elu.active, ...batches };
+  });
+  if (values.profile) registerProfiler(app, values.profile);
+  await app.listen({ host: '127.0.0.1', port: Number(values.port) });
+  const addr = app.server.address();
+  const port = addr && typeof addr === 'object' ? addr.port : 0;
+  process.stdout.write(`${JSON.stringify({ ready: true, port, pid: process.pid, variant })}\n`);
+
+  const stop = async () => {
+    await app.close();
+    await inbox.flush();
+    await engine.stop(1_000);
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `bench server failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});
