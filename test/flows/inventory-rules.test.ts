@@ -1,0 +1,253 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { handleBcInventoryHint } from '../../src/flows/inventory/bc-hints.js';
+import { fullSync } from '../../src/flows/inventory/full-sync.js';
+import { reconcileInventory } from '../../src/flows/inventory/reconcile.js';
+import { refreshReservations, reservedBySku } from '../../src/flows/inventory/reservations.js';
+import { pollLedger, syncSkus } from '../../src/flows/inventory/stock-sync.js';
+import { type Harness, hlAvailable, sharedSkus, startHarness } from './inventory-harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const sale = (x: Harness, location_id: number, sku: string, qty: number) =>
+  x.hlPost('/__sandbox/heartland/sale', { location_id, lines: [{ sku, qty }] });
+const restock = (x: Harness, location_id: number, sku: string, qty: number) =>
+  x.hlPost('/__sandbox/heartland/restock', { location_id, lines: [{ sku, qty }] });
+
+describe('location map', () => {
+  it('sums the Heartland locations of a BigCommerce location and ignores unlisted ones', async () => {
+    h = await startHarness({
+      inventory: {
+        locations: [
+          { bcLocationId: 1, hlLocationIds: [100001, 100003] },
+          { bcLocationId: 2, hlLocationIds: [100002] },
+        ],
+      },
+    });
+    await fullSync(h.ctx);
+    const sku = sharedSkus(h)[0] as string;
+    await restock(h, 100001, sku, 5);
+    await restock(h, 100003, sku, 4);
+    await pollLedger(h.ctx);
+    expect(h.bcLevel(sku, 1)).toBe(hlAvailable(h, sku, 100001) + hlAvailable(h, sku, 100003));
+    expect(h.bcLevel(sku, 2)).toBe(hlAvailable(h, sku, 100002));
+
+    // BigCommerce location 3 is fed by nobody now: Heartland 100003 only feeds location 1.
+    const l3 = h.bcLevel(sku, 3);
+    await restock(h, 100003, sku, 10);
+    const r = await pollLedger(h.ctx);
+    expect(h.bcLevel(sku, 3)).toBe(l3);
+    expect(r.written).toBe(1);
+  });
+
+  it('a Heartland location on no list never feeds the web (no read, no write)', async () => {
+    h = await startHarness({ inventory: { locations: [{ bcLocationId: 1, hlLocationIds: [100001] }] } });
+    await fullSync(h.ctx);
+    await pollLedger(h.ctx);
+    const sku = sharedSkus(h)[0] as string;
+    const requests = h.bcRequests();
+    await restock(h, 100002, sku, 9);
+    const r = await pollLedger(h.ctx);
+    expect(r.items).toBe(0);
+    expect(h.bcRequests()).toBe(requests);
+  });
+});
+
+describe('safety stock', () => {
+  it('keeps back a fixed number, a percentage, and honours per-SKU overrides', async () => {
+    h = await startHarness();
+    const [a, b, c] = sharedSkus(h).filter((s) => hlAvailable(h as Harness, s, 100001) >= 10);
+    h.ctx.inventory = {
+      ...h.ctx.inventory,
+      locations: [
+        {
+          bcLocationId: 1,
+          hlLocationIds: [100001],
+          safety: { keep: 3 },
+          skuSafety: { [b as string]: { percent: 50 } },
+        },
+        { bcLocationId: 2, hlLocationIds: [100002], safety: { percent: 10 }, skuSafety: {} },
+      ],
+      skuSafety: { [c as string]: { keep: 0 } },
+    };
+    await fullSync(h.ctx);
+    const av = (sku: string, loc: number) => hlAvailable(h as Harness, sku, loc);
+    expect(h.bcLevel(a as string, 1)).toBe(av(a as string, 100001) - 3);
+    expect(h.bcLevel(b as string, 1)).toBe(av(b as string, 100001) - Math.ceil(av(b as string, 100001) / 2));
+    expect(h.bcLevel(c as string, 1)).toBe(av(c as string, 100001));
+    expect(h.bcLevel(a as string, 2)).toBe(
+      Math.max(0, av(a as string, 100002) - Math.ceil(av(a as string, 100002) * 0.1)),
+    );
+  });
+
+  it('oversell: availability at or below safety shows 0 at once', async () => {
+    h = await startHarness();
+    const sku = sharedSkus(h).find((s) => hlAvailable(h as Harness, s, 100001) >= 6) as string;
+    h.ctx.inventory = {
+      ...h.ctx.inventory,
+      locations: [{ bcLocationId: 1, hlLocationIds: [100001], safety: { keep: 2 }, skuSafety: {} }],
+    };
+    await fullSync(h.ctx);
+    await pollLedger(h.ctx);
+    await sale(h, 100001, sku, hlAvailable(h, sku, 100001) - 2);
+    await pollLedger(h.ctx);
+    expect(hlAvailable(h, sku, 100001)).toBe(2);
+    expect(h.bcLevel(sku, 1)).toBe(0);
+  });
+});
+
+describe('reservations (BigCommerce orders not yet in Heartland)', () => {
+  it('holds an online order until Heartland has it, then releases it', async () => {
+    h = await startHarness();
+    await fullSync(h.ctx);
+    await pollLedger(h.ctx);
+    const sku = sharedSkus(h).find((s) => hlAvailable(h as Harness, s, 100001) >= 6) as string;
+    const start = h.bcLevel(sku, 1);
+    const order = h.sb.bc.placeOrder({
+      products: [{ sku, quantity: 2 }],
+      billing_address: { first_name: 'A', last_name: 'B', email: 'a@example.com' },
+    }) as { id: number };
+    expect(h.bcLevel(sku, 1)).toBe(start - 2);
+
+    // The order-driven webhook: reservations first, then a re-sync against what BigCommerce shows.
+    const v = h.sb.bc.state.variantBySku(sku);
+    const p = v ? h.sb.bc.state.products.get(v.product_id) : undefined;
+    const data =
+      p?.inventory_tracking === 'variant'
+        ? {
+            type: 'sku',
+            id: v?.id,
+            inventory: { product_id: p.id, variant_id: v?.id, method: 'relative', value: -2 },
+          }
+        : { type: 'product', id: p?.id, inventory: { product_id: p?.id, method: 'relative', value: -2 } };
+    const writes = h.absoluteCalls();
+    const hint = await handleBcInventoryHint(h.ctx, {
+      scope: `store/${data.type}/inventory/order/updated`,
+      data,
+    });
+    expect(hint.outcome).toBe('synced');
+    expect(h.absoluteCalls()).toBe(writes); // nothing given back
+    expect((await reservedBySku(h.ctx, [sku])).get(sku)?.get(1)).toBe(2);
+
+    // An in-store sale meanwhile: the web level follows Heartland but keeps the 2 held back.
+    await sale(h, 100001, sku, 1);
+    await pollLedger(h.ctx);
+    expect(h.bcLevel(sku, 1)).toBe(hlAvailable(h, sku, 100001) - 2);
+
+    // The orders flow puts the order into Heartland (stock committed there) and links it.
+    await sale(h, 100001, sku, 2);
+    await h.engine.links.upsert({
+      connectionId: 'test',
+      kind: 'order',
+      bcId: String(order.id),
+      hlId: '900001',
+      data: { state: 'open' },
+    });
+    const r = await refreshReservations(h.ctx);
+    expect(r.released).toEqual([sku]);
+    await syncSkus(h.ctx, r.released);
+    await pollLedger(h.ctx);
+    expect(h.bcLevel(sku, 1)).toBe(hlAvailable(h, sku, 100001));
+  });
+
+  it('releases the hold when the order is cancelled', async () => {
+    h = await startHarness();
+    await fullSync(h.ctx);
+    const sku = sharedSkus(h).find((s) => hlAvailable(h as Harness, s, 100001) >= 3) as string;
+    const order = h.sb.bc.placeOrder({
+      products: [{ sku, quantity: 1 }],
+      billing_address: { first_name: 'A', last_name: 'B', email: 'a@example.com' },
+    }) as { id: number };
+    expect((await refreshReservations(h.ctx)).reserved).toContain(sku);
+    await h.ctx.bc.orders.updateStatus(order.id, 5);
+    const r = await refreshReservations(h.ctx);
+    expect(r.released).toContain(sku);
+    expect((await reservedBySku(h.ctx, [sku])).size).toBe(0);
+  });
+});
+
+describe('echoes, drift', () => {
+  it('echoes of our own writes cause no write and no read', async () => {
+    h = await startHarness();
+    await fullSync(h.ctx);
+    await pollLedger(h.ctx);
+    const sku = sharedSkus(h)[0] as string;
+    await restock(h, 100001, sku, 3);
+    await pollLedger(h.ctx);
+    const v = h.sb.bc.state.variantBySku(sku);
+    const p = v ? h.sb.bc.state.products.get(v.product_id) : undefined;
+    const total = [1, 2, 3].reduce((s, l) => s + (h as Harness).bcLevel(sku, l), 0);
+    const data =
+      p?.inventory_tracking === 'variant'
+        ? {
+            type: 'sku',
+            id: v?.id,
+            inventory: { product_id: p.id, variant_id: v?.id, method: 'absolute', value: total },
+          }
+        : { type: 'product', id: p?.id, inventory: { product_id: p?.id, method: 'absolute', value: total } };
+    const requests = h.bcRequests();
+    const r = await handleBcInventoryHint(h.ctx, { scope: `store/${data.type}/inventory/updated`, data });
+    expect(r.outcome).toBe('echo');
+    expect(h.bcRequests()).toBe(requests);
+
+    // A manual edit in BigCommerce is not an echo: re-read, and Heartland's level is put back.
+    await h.ctx.bc.inventory.setAbsolute([{ location_id: 1, quantity: 999, sku }]);
+    const writes = h.absoluteCalls();
+    const edit = await handleBcInventoryHint(h.ctx, {
+      scope: `store/${data.type}/inventory/updated`,
+      data: { ...data, inventory: { ...data.inventory, value: 12345 } },
+    });
+    expect(edit.outcome).toBe('synced');
+    expect(h.absoluteCalls()).toBe(writes + 1);
+    expect(h.bcLevel(sku, 1)).toBe(hlAvailable(h, sku, 100001));
+  });
+
+  it('a periodic full compare repairs drift, counts it and alerts over the threshold', async () => {
+    h = await startHarness({ inventory: { driftAlertThreshold: 1 } });
+    await fullSync(h.ctx);
+    const [a, b] = sharedSkus(h);
+    // Lost updates: someone changed BigCommerce behind our back.
+    await h.ctx.bc.inventory.setAbsolute([
+      { location_id: 1, quantity: 500, sku: a as string },
+      { location_id: 2, quantity: 501, sku: b as string },
+    ]);
+    const r = await reconcileInventory(h.ctx, { settleMs: 0 });
+    expect(r.drifted).toBe(2);
+    expect(h.bcLevel(a as string, 1)).toBe(hlAvailable(h, a as string, 100001));
+    expect(h.bcLevel(b as string, 2)).toBe(hlAvailable(h, b as string, 100002));
+    expect(h.drift).toEqual([2]);
+    expect(h.alerts.map((x) => x.key)).toContain('inventory:drift:test');
+    expect((await reconcileInventory(h.ctx, { settleMs: 0 })).drifted).toBe(0);
+  });
+});
+
+describe('full sync after a crash', () => {
+  it('resumes from its cursor without redoing finished batches', async () => {
+    h = await startHarness({ products: 60 });
+    // Make every level differ so the full sync has many batches to write.
+    for (const s of h.sb.bc.state.inventory.values()) s.onHand = 7777;
+    const crashAfter = 2;
+    const first = fullSync(h.ctx, {
+      batchSize: 25,
+      afterBatch: ({ index }) => {
+        if (index + 1 === crashAfter) throw new Error('simulated crash');
+      },
+    });
+    await expect(first).rejects.toThrow('simulated crash');
+    const callsBeforeResume = h.absoluteCalls();
+    expect(callsBeforeResume).toBe(crashAfter);
+    const reads = h.bcRequests();
+
+    const resumed = await fullSync(h.ctx, { batchSize: 25 });
+    expect(resumed.resumed).toBe(true);
+    const total = Math.ceil((resumed.changes + crashAfter * 25) / 25);
+    expect(h.absoluteCalls()).toBe(total);
+    expect(resumed.batches).toBe(total - crashAfter);
+    // Resuming did not read BigCommerce's inventory again (the map phase was done).
+    expect(h.bcRequests() - reads).toBe(resumed.calls);
+    for (const sku of sharedSkus(h)) expect(h.bcLevel(sku, 1)).toBe(hlAvailable(h, sku, 100001));
+  });
+});
