@@ -131,7 +131,8 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
             .default('./data/heartbridge.db')
             .describe('SQLite file path, or postgres://user:pass@host:5432/db (env DATABASE_URL).'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('Where heartbridge keeps its state (events, jobs, links, audit).'),
       server: z
         .object({
           port: z.number().int().min(0).max(65535).default(8080).describe('HTTP port (env PORT).'),
@@ -146,7 +147,8 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
             'Bearer token required by the admin API and dashboard (env HEARTBRIDGE_ADMIN_TOKEN).',
           ).optional(),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('The HTTP server (webhooks, admin API, health, metrics).'),
       workers: z
         .object({
           concurrency: z
@@ -164,7 +166,8 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
             .default(10)
             .describe('Attempts before a failing job is dead-lettered.'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('Job workers in this process.'),
       alerts: z
         .object({
           channels: z.array(alertChannelSchema).default([]).describe('Where alerts are sent.'),
@@ -173,12 +176,14 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
             .describe('At most one message per alert key per window ("still happening (N more)").'),
           sendRecovery: z.boolean().default(true).describe('Send a message when an alert condition clears.'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('Alert channels and throttling.'),
       log: z
         .object({
           level: z.enum(LOG_LEVELS).default('info').describe('Log level (env HEARTBRIDGE_LOG_LEVEL).'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('Logging.'),
     })
     .strict();
 }

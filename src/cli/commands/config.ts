@@ -50,7 +50,12 @@ export function register(program: Command): void {
   config
     .command('schema')
     .description('print the JSON Schema of heartbridge.yaml (for editor completion and validation)')
-    .action(() => printJson(configJsonSchema()));
+    .option('--markdown', 'print the field reference (docs/configuration.md) instead')
+    .action(async (opts: { markdown?: boolean }) => {
+      if (!opts.markdown) return printJson(configJsonSchema());
+      const { configReferenceMarkdown } = await import('../../config/config-docs.js');
+      process.stdout.write(configReferenceMarkdown());
+    });
 
   config
     .command('encrypt')
