@@ -58,7 +58,7 @@ function run(
 }
 
 // Each case spawns real processes (≈2 s each to start under tsx); they are independent, so run them side by side.
-describe.concurrent('heartbridge CLI', () => {
+describe.concurrent('heartbridge CLI', { timeout: 90_000 }, () => {
   it('serve starts on SQLite with only the env contract, answers /healthz, and exits 0 on SIGTERM', async () => {
     const cwd = workdir('serve');
     const child = spawn(process.execPath, [BIN, 'serve'], {
