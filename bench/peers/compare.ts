@@ -3,7 +3,7 @@
  * order and lines → Heartland sales order → open), against the same upstreams in one run.
  *
  *   npx tsx bench/peers/compare.ts [--fake] [--only node-red,node-red-answer-first,heartbridge] [--quick]
- *                                  [--amount 4000] [--connections 32] [--orders 400] [--out FILE]
+ *                                  [--amount 4000] [--connections 32] [--orders 400] [--nice -10] [--out FILE]
  *
  * Pinning (taskset): the peer under test gets core 0 alone; this process (load generator, webhook
  * sender and the in-process upstreams) is moved to core 1. Both peers see the same pinning.
@@ -15,7 +15,7 @@
  *    after 1 s; then, from Heartland's own state: lost (no sales order) and duplicated (more than one).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -253,6 +253,18 @@ function machine(): { nproc: string; cpu: string; node: string; date: string; lo
   };
 }
 
+function renice(value: number): number | null {
+  try {
+    // Per thread: on Linux a priority belongs to a thread, and V8's helper threads already exist.
+    const tids = existsSync('/proc/self/task') ? readdirSync('/proc/self/task') : [String(process.pid)];
+    execFileSync('renice', ['-n', String(value), '-p', ...tids], { stdio: 'ignore' });
+    return value;
+  } catch {
+    console.warn(`renice ${value} refused: running at the default priority`);
+    return null;
+  }
+}
+
 function pinSelf(cpu: number): boolean {
   try {
     execFileSync('taskset', ['-a', '-cp', String(cpu), String(process.pid)], { stdio: 'ignore' });
@@ -268,6 +280,7 @@ function report(
   m: ReturnType<typeof machine>,
   kind: string,
   pinned: boolean,
+  niceness: number | null,
   opts: { amount: number; connections: number; orders: number },
   results: { peer: string; tp?: ThroughputResult; loss: LossResult[]; error?: string }[],
 ): string {
@@ -277,7 +290,7 @@ function report(
     `Machine: ${m.nproc} cores (nproc), ${m.cpu}, Node ${m.node}. Run at ${m.date}.`,
     `Load average (1 min) at start / end: ${m.loadStart.toFixed(2)} / ${loadavg()[0]!.toFixed(2)} — anything well above 0 means other work shared these cores and the figures are low.`,
     `Upstreams: ${kind === 'sandbox' ? "the sandbox's BigCommerce and Heartland simulators (src/sandbox; rate limit and out-of-stock refusal off), a fresh pair per peer" : 'the fake upstreams in bench/peers/fake-upstreams.ts (--fake, or no sandbox)'}, in the load-generator process.`,
-    `Pinning: ${pinned ? 'peer on core 0 alone (taskset -c 0); load generator + upstreams on core 1' : 'NOT pinned (taskset unavailable)'}.`,
+    `Pinning: ${pinned ? 'peer on core 0 alone (taskset -c 0); load generator + upstreams on core 1' : 'NOT pinned (taskset unavailable)'}.${niceness === null ? '' : ` Priority: nice ${niceness} for every process of the run (peers inherit it).`}`,
     'Rerun: `npx tsx bench/peers/compare.ts` (see the header of compare.ts for flags).',
     '',
     `## Throughput, no faults, zero upstream latency (${opts.amount} distinct order webhooks, ${opts.connections} connections)`,
@@ -354,6 +367,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '32' },
       orders: { type: 'string', default: '400' },
       out: { type: 'string' },
+      nice: { type: 'string' },
     },
   });
   const opts = {
@@ -368,6 +382,9 @@ async function main(): Promise<void> {
   const peers = PEERS.filter((p) => !only || only.includes(p));
   const m = machine(); // before pinning: nproc counts only the cores this process may use
   const pinned = pinSelf(1);
+  // On a shared machine, a lower nice value (root only) keeps other work from taking the cores mid-run.
+  // Peers started afterwards inherit it, so both sides run at the same priority.
+  const niceness = values.nice === undefined ? null : renice(Number(values.nice));
   const faultSets: UpstreamFaults[] = [{ latencyMs: 100 }];
   if (!values.quick) faultSets.push({ latencyMs: 100, errorRate: 0.03, commitThenTimeoutRate: 0.02 });
 
@@ -408,7 +425,7 @@ async function main(): Promise<void> {
       await up.close();
     }
   }
-  const text = report(m, kind, pinned, opts, results);
+  const text = report(m, kind, pinned, niceness, opts, results);
   const out = values.out ?? join(repoRoot, 'bench', 'results', `peers-${m.date.slice(0, 10)}.md`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, text);
