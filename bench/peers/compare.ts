@@ -3,7 +3,7 @@
  * order and lines → Heartland sales order → open), against the same upstreams in one run.
  *
  *   npx tsx bench/peers/compare.ts [--fake] [--only node-red,node-red-answer-first,heartbridge] [--quick]
- *                                  [--amount 4000] [--connections 32] [--orders 400] [--nice -10] [--out FILE]
+ *                                  [--amount 4000] [--connections 32] [--orders 400] [--nice=-10] [--out FILE]
  *
  * Pinning (taskset): the peer under test gets core 0 alone; this process (load generator, webhook
  * sender and the in-process upstreams) is moved to core 1. Both peers see the same pinning.
