@@ -16,6 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import { configSchema } from '../../src/config/index.js';
 import { BigCommerceApi } from '../../src/connectors/bigcommerce/bigcommerce-api.js';
 import { installHooks } from '../../src/connectors/bigcommerce/hooks-registration.js';
+import { InMemoryRateBudgetStore } from '../../src/connectors/bigcommerce/rate-budget.js';
 import { HeartlandApi } from '../../src/connectors/heartland/heartland-api.js';
 import type { AlertInput } from '../../src/engine/alerts/alert-channel.js';
 import {
@@ -49,7 +50,7 @@ export const BRIDGE_SECRET = 'bridge-secret-0123456789abcdef';
 export const ORDER_SCOPES = ['store/order/created', 'store/order/updated', 'store/order/statusUpdated'];
 
 export interface StartBridgeOptions {
-  /** Sandbox options (seed, products, timeScale …). Rate limit defaults to off, webhook timeScale to 0.001. */
+  /** Sandbox options (seed, products, timeScale …). Rate limit defaults to a huge quota, webhook timeScale to 0.001. */
   sandbox?: StartSandboxOptions;
   /** Faults for both simulators (preset name or config); applied after the hooks are installed. */
   faults?: FaultConfigInput | string;
@@ -118,7 +119,13 @@ export function testMapping(sandbox: Sandbox, overrides: Partial<MappingConfigIn
 export async function startBridge(options: StartBridgeOptions = {}): Promise<Bridge> {
   const connectionId = options.connectionId ?? 'main';
   const dir = mkdtempSync(join(tmpdir(), 'hb-bridge-'));
-  const sandbox = await startSandbox({ rateLimit: 'off', timeScale: 0.001, ...options.sandbox });
+  // A generous quota: the client's shared budget obeys the rate headers, and 150/30 s would make every
+  // suite wait for the window (the real plans' limits are exercised by the connector and bench suites).
+  const sandbox = await startSandbox({
+    rateLimit: { quota: 100_000, windowMs: 30_000 },
+    timeScale: 0.001,
+    ...options.sandbox,
+  });
   const store = openStore(join(dir, 'bridge.sqlite'));
   await migrateToLatest(store);
   const backend = await createQueueBackend(store, {
@@ -151,6 +158,15 @@ export async function startBridge(options: StartBridgeOptions = {}): Promise<Bri
     timeoutMs,
     getRetryDelaysMs: fastRetries,
     maxWaitMs: 5_000,
+    // The connector's budget starts from the standard plan (150/30 s) and only lowers `left` from what
+    // the headers say within a window, so a bigger sandbox quota is not picked up until the window
+    // rolls: start it at the sandbox's quota.
+    rateBudget: new InMemoryRateBudgetStore({
+      share: 1,
+      bulkHeadroom: 0,
+      defaultQuota: 100_000,
+      defaultWindowMs: 30_000,
+    }),
   });
   const hl = new HeartlandApi({
     apiUrl: sandbox.heartland.apiUrl,

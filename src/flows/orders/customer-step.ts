@@ -95,20 +95,43 @@ export async function ensureCustomer(
 ): Promise<EnsuredCustomer> {
   let customerId: number;
   let created = false;
+  const key = bcCustomerKey(order);
   if (resolution.kind === 'use') {
     customerId = resolution.id;
   } else {
+    // Two orders of one new shopper run in parallel (different entity keys): the second must find the
+    // customer the first created, not make a twin. Serialised per shopper in this process, and the
+    // link / email are checked again inside the lock.
     const d = resolution.draft;
-    customerId = await ctx.hl.createCustomer({
-      first_name: d.first_name,
-      last_name: d.last_name,
-      ...(d.email ? { email: d.email } : {}),
-      ...(d.phone ? { phone: d.phone } : {}),
-      ...(Object.keys(d.custom).length > 0 ? { custom: d.custom } : {}),
+    const made = await withKeyLock(`${ctx.connectionId}:${key ?? `anon:${order.id}`}`, async () => {
+      const linked = key ? await ctx.engine.links.findByBcId(ctx.connectionId, 'customer', key) : null;
+      if (linked?.hlId) return { id: Number(linked.hlId), created: false };
+      if (d.email) {
+        const hits = (await ctx.hl.customersByEmail(d.email)).filter(
+          (c) => (c.email ?? '').trim().toLowerCase() === d.email,
+        );
+        if (hits.length === 1) return { id: hits[0]!.id, created: false };
+      }
+      const id = await ctx.hl.createCustomer({
+        first_name: d.first_name,
+        last_name: d.last_name,
+        ...(d.email ? { email: d.email } : {}),
+        ...(d.phone ? { phone: d.phone } : {}),
+        ...(Object.keys(d.custom).length > 0 ? { custom: d.custom } : {}),
+      });
+      if (key) {
+        await ctx.engine.links.upsert({
+          connectionId: ctx.connectionId,
+          kind: 'customer',
+          bcId: key,
+          hlId: String(id),
+        });
+      }
+      return { id, created: true };
     });
-    created = true;
+    customerId = made.id;
+    created = made.created;
   }
-  const key = bcCustomerKey(order);
   if (key) {
     await ctx.engine.links.upsert({
       connectionId: ctx.connectionId,
@@ -152,4 +175,18 @@ function addressKey(a: Record<string, unknown>): string {
     f('postal_code'),
     f('country'),
   ].join('|');
+}
+
+const locks = new Map<string, Promise<unknown>>();
+
+/** Runs `work` after every earlier holder of `key` in this process finished. */
+async function withKeyLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const before = locks.get(key) ?? Promise.resolve();
+  const run = before.catch(() => {}).then(work);
+  locks.set(key, run);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(key) === run) locks.delete(key);
+  }
 }
