@@ -6,6 +6,7 @@
  * 2. secret header (constant time) and, when configured, Standard Webhooks signature → 401;
  * 3. envelope (zod) → 400 with the field that is wrong; `producer` must be this connection's store → 400;
  * 4. unknown scope → 200 `ignored` (counted, not stored: BigCommerce deactivates hooks that see errors).
+ * Received / duplicate events are counted where the inbox is (createApp); ignored ones here.
  * Then the event is written to the inbox and its job enqueued in one transaction (group commit), and only
  * then 200. A re-sent event (same scope + id + hash) is a no-op answered 200 `duplicate`.
  */
@@ -54,7 +55,6 @@ export function registerBigCommerceWebhookRoute(
           `webhook is from '${envelope.producer}' but connection '${conn.id}' is store '${conn.storeHash}'`,
         );
       }
-      app.metrics.eventsReceived.inc({ source: 'bigcommerce', topic: envelope.scope });
 
       const job = route.ignored ? undefined : options.route(conn.id, route.topic, route.entityKey);
       if (route.ignored || !job) {
@@ -72,7 +72,6 @@ export function registerBigCommerceWebhookRoute(
         job,
       });
       if (result.duplicate) {
-        app.metrics.eventsDuplicate.inc({ source: 'bigcommerce', topic: envelope.scope });
         return reply.status(200).send({ status: 'duplicate', inboxId: result.inboxId });
       }
       return reply.status(200).send({ status: 'accepted', inboxId: result.inboxId });

@@ -37,7 +37,6 @@ export function registerHeartlandWebhookRoute(
       const raw = request.rawBody ?? Buffer.from(JSON.stringify(request.body ?? null));
       const parsed = parseHeartlandDelivery(raw);
       if (!parsed.ok) throw new HttpError('HB_ERR_HTTP_VALIDATION', `malformed webhook: ${parsed.detail}`);
-      app.metrics.eventsReceived.inc({ source: 'heartland', topic: parsed.topic });
 
       const job = options.route(conn.id, parsed.topic, parsed.entityKey);
       if (!job) {
@@ -54,7 +53,6 @@ export function registerHeartlandWebhookRoute(
         job,
       });
       if (result.duplicate) {
-        app.metrics.eventsDuplicate.inc({ source: 'heartland', topic: parsed.topic });
         return reply.status(200).send({ status: 'duplicate', inboxId: result.inboxId });
       }
       return reply.status(200).send({ status: 'accepted', inboxId: result.inboxId });
