@@ -28,6 +28,7 @@ import type {
 } from '../queue-backend.js';
 import { deleteDoneBeforeSync } from './complete.js';
 import { enqueueSync } from './enqueue.js';
+import { groupCommitFor } from './group-commit.js';
 import { createSqliteInboxWriter } from './sqlite-inbox-writer.js';
 import { SqliteWorker, wakeupsFor } from './sqlite-worker.js';
 import { sqliteWriterFor } from './sqlite-writer.js';
@@ -82,7 +83,9 @@ class SqliteQueue implements QueueBackend {
     const result =
       tx !== undefined
         ? enqueueSync(this.raw, req, this.now(), this.maxAttempts)
-        : await this.writer.run(() => enqueueSync(this.raw, req, this.now(), this.maxAttempts));
+        : await groupCommitFor(this.writer).submit(() =>
+            enqueueSync(this.raw, req, this.now(), this.maxAttempts),
+          );
     this.wake();
     return result;
   }

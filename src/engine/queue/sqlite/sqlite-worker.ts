@@ -27,6 +27,7 @@ import type { JobContext, JsonObject, RunningWorker, WorkerOptions } from '../qu
 import { claimSync, nextRunAtSync, renewLeasesSync } from './claim.js';
 import { completeSync, deleteDoneBeforeSync } from './complete.js';
 import { failSync } from './fail.js';
+import { groupCommitFor } from './group-commit.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 import { toJobSummary } from './statements.js';
 import { sweepSync } from './sweep.js';
@@ -71,8 +72,6 @@ export class SqliteWorker implements RunningWorker {
   /** After stop/abandon completed: outcomes of late jobs are not recorded. */
   private closed = false;
   private readonly onWake = () => this.schedule();
-  /** Outcomes waiting for the next group commit (see `record`). */
-  private outcomes: { fn: () => unknown; resolve(v: unknown): void; reject(e: unknown): void }[] = [];
 
   constructor(
     private readonly ctx: SqliteWorkerContext,
@@ -111,7 +110,8 @@ export class SqliteWorker implements RunningWorker {
         this.refill = false;
         const free = this.options.concurrency - this.running.size;
         if (free <= 0 || this.stopping) break;
-        const rows = await this.ctx.writer.run(() =>
+        // Claims need no fsync: a claim lost to a power cut leaves the job pending (see runRelaxed).
+        const rows = await this.ctx.writer.runRelaxed(() =>
           claimSync(this.ctx.writer.raw, this.id, free, this.ctx.now(), this.leaseMs),
         );
         for (const row of rows) this.startJob(row);
@@ -203,36 +203,16 @@ export class SqliteWorker implements RunningWorker {
     }
   }
 
-  /**
-   * Records an outcome. Outcomes reached within one event-loop turn share one transaction — one fsync
-   * for many completions — instead of one each; each caller resumes after that commit.
-   */
+  /** Outcomes reached within one event-loop turn share one commit (see group-commit.ts). */
   private record<T>(fn: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.outcomes.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (this.outcomes.length > 1) return;
-      setImmediate(() => {
-        const batch = this.outcomes;
-        this.outcomes = [];
-        this.ctx.writer
-          .run(() => batch.map((o) => o.fn()))
-          .then(
-            (values) => {
-              for (const [i, o] of batch.entries()) o.resolve(values[i]);
-            },
-            (err: unknown) => {
-              for (const o of batch) o.reject(err);
-            },
-          );
-      });
-    });
+    return groupCommitFor(this.ctx.writer).submit(fn);
   }
 
   private async renew(): Promise<void> {
     if (this.closed || this.running.size === 0) return;
     const ids = [...this.running.keys()];
     try {
-      const lost = await this.ctx.writer.run(() =>
+      const lost = await this.ctx.writer.runRelaxed(() =>
         renewLeasesSync(this.ctx.writer.raw, this.id, ids, this.ctx.now(), this.leaseMs),
       );
       for (const id of lost) this.running.get(id)?.controller.abort(new Error('lease lost'));

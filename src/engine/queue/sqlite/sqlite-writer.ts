@@ -24,12 +24,28 @@ export class SqliteWriter {
   constructor(readonly raw: SQLite.Database) {}
 
   /** Runs `fn` in one `BEGIN IMMEDIATE` transaction once no other transaction is open. */
-  async run<T>(fn: () => T): Promise<T> {
+  async run<T>(fn: () => T, relaxed = false): Promise<T> {
     while (this.locked || this.raw.inTransaction) {
       if (this.locked) await this.locked;
       else await new Promise<void>((r) => setImmediate(r));
     }
-    return this.raw.transaction(fn).immediate();
+    if (!relaxed) return this.raw.transaction(fn).immediate();
+    this.raw.pragma('synchronous = NORMAL');
+    try {
+      return this.raw.transaction(fn).immediate();
+    } finally {
+      this.raw.pragma('synchronous = FULL');
+    }
+  }
+
+  /**
+   * Like `run`, but the commit is not fsync'd (synchronous=NORMAL for this one transaction). Only for
+   * writes whose loss in a power cut is harmless: a claim or a lease renewal that vanishes leaves the
+   * job pending, to be claimed again (attempt not counted). WAL frames are sequential and the next
+   * FULL commit fsyncs them all, so this never weakens a durable write made after it.
+   */
+  async runRelaxed<T>(fn: () => T): Promise<T> {
+    return this.run(() => fn(), true);
   }
 
   /** Runs async `work` in one transaction; `run` callers wait until it commits or rolls back. */
