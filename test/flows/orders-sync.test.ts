@@ -287,3 +287,31 @@ describe('orders.sync: later changes and payment failures', () => {
     expect(b.hlOrdersFor(order.id)).toHaveLength(1);
   });
 });
+
+describe('review resolve (what `heartbridge review resolve` runs)', () => {
+  it('records the decision and replays the parked order, which is then created for that customer', async () => {
+    const b = await bridge();
+    const a = await b.ctx.hl.createCustomer({
+      first_name: 'Twin',
+      last_name: 'A',
+      email: 'pair@example.com',
+    });
+    await b.ctx.hl.createCustomer({ first_name: 'Twin', last_name: 'B', email: 'pair@example.com' });
+    const order = place(b, { email: 'pair@example.com' });
+    await b.waitFor(
+      async () => (await b.engine.dlq.list({ kind: 'quarantine' })).length === 1,
+      10_000,
+      'parking',
+    );
+    const { createReviewItems } = await import('../../src/flows/index.js');
+    const { resolveReviewItem } = await import('../../src/flows/orders/review-resolution.js');
+    const [item] = await createReviewItems(b.store.db).list({ status: 'open' });
+    const r = await resolveReviewItem(b.engine, item!.id, { use: a }, 'cli:test');
+    expect('replayed' in r && r.replayed.length).toBe(1);
+    await b.waitFor(() => b.hlOrdersFor(order.id).length === 1, 10_000, 'the order after resolve');
+    expect(b.hlOrdersFor(order.id)[0]!.customer_id).toBe(a);
+    expect(await resolveReviewItem(b.engine, item!.id, { use: a }, 'cli:test')).toMatchObject({
+      error: expect.stringMatching(/already resolved/),
+    });
+  });
+});
