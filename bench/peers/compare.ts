@@ -258,6 +258,14 @@ function renice(value: number): number | null {
     // Per thread: on Linux a priority belongs to a thread, and V8's helper threads already exist.
     const tids = existsSync('/proc/self/task') ? readdirSync('/proc/self/task') : [String(process.pid)];
     execFileSync('renice', ['-n', String(value), '-p', ...tids], { stdio: 'ignore' });
+    // With the kernel's autogroup scheduling on, nice only ranks threads inside one session's group;
+    // the group's own nice is what ranks this run against other sessions' work.
+    // It outlives this process, so put it back on exit.
+    if (existsSync('/proc/self/autogroup')) {
+      const before = /nice (-?\d+)/.exec(readFileSync('/proc/self/autogroup', 'utf8'))?.[1] ?? '0';
+      writeFileSync('/proc/self/autogroup', String(value));
+      process.once('exit', () => writeFileSync('/proc/self/autogroup', before));
+    }
     return value;
   } catch {
     console.warn(`renice ${value} refused: running at the default priority`);
