@@ -107,7 +107,7 @@ export function register(program: Command): void {
     .action(async (id: string, opts: { json?: boolean }, command: Command) => {
       await withEngine(command, async (engine) => {
         const d = await engine.dlq.get(parseId(id, 'quarantine id'));
-        if (!d || d.kind !== 'quarantine') throw new CliError(`no quarantine entry ${id}`);
+        if (d?.kind !== 'quarantine') throw new CliError(`no quarantine entry ${id}`);
         if (opts.json) {
           return printJson({ ...d, problems: problemsOf(d), how: HOW_TO_FIX[d.errorCode] ?? d.suggestedFix });
         }
