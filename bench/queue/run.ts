@@ -46,8 +46,15 @@ const req = (i: number) => ({
   payload: { i },
 });
 
-async function waitDone(backend: QueueBackend, n: number): Promise<void> {
-  while ((await backend.countsByState()).done < n) await new Promise((r) => setTimeout(r, 10));
+async function waitDone(backend: QueueBackend, n: number, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await backend.countsByState()).done < n) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `drain incomplete after ${timeoutMs} ms: ${JSON.stringify(await backend.countsByState())}`,
+      );
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 async function benchOne(dialect: DialectName): Promise<Figures> {
@@ -90,11 +97,18 @@ async function benchOne(dialect: DialectName): Promise<Figures> {
 }
 
 const results: Figures[] = [];
+const failures: string[] = [];
 for (const dialect of await availableBackends()) {
   console.log(`${dialect}: running…`);
-  const f = await benchOne(dialect);
-  console.log(f);
-  results.push(f);
+  try {
+    const f = await benchOne(dialect);
+    console.log(f);
+    results.push(f);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    console.error(`${dialect}: failed: ${reason}`);
+    failures.push(`- ${dialect}: failed — ${reason}`);
+  }
 }
 
 const date = new Date().toISOString().slice(0, 10);
@@ -110,6 +124,7 @@ const md = [
   '|---|---:|---:|---:|',
   ...results.map((r) => `| ${r.backend} | ${r.enqueuePerSec} | ${r.batchEnqueuePerSec} | ${r.drainPerSec} |`),
   '',
+  ...(failures.length > 0 ? ['Not measured:', ...failures, ''] : []),
   'SQLite commits with synchronous=FULL (an fsync per transaction): single enqueues and completions are',
   'bounded by the disk’s fsync rate; the worker group-commits outcomes reached in one event-loop turn.',
   '',
