@@ -217,3 +217,20 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('a plan larger than the default', () => {
+  it('adopts the quota the headers report instead of keeping the assumed 150', async () => {
+    const store = new InMemoryRateBudgetStore();
+    const now = 1_000_000;
+    // The first request is planned against the default plan (150 / 30 s) …
+    await store.reserve('bc:big', 'realtime', now);
+    // … then a Pro-plus store answers with its real quota.
+    await store.observe('bc:big', { quota: 450, left: 449, windowMs: 30_000, resetMs: 29_000 }, now + 10);
+    const state = await store.peek('bc:big');
+    expect(state?.quota).toBe(450);
+    expect(state?.left).toBe(449);
+    expect(
+      applyObservation(state, { quota: 450, left: 440, windowMs: 30_000, resetMs: 28_000 }, now + 20).left,
+    ).toBe(440);
+  });
+});

@@ -140,8 +140,12 @@ export function applyObservation(
   }
   if (obs.left === undefined) return { ...state, quota, windowMs };
   const resetAt = obs.resetMs !== undefined ? now + obs.resetMs : state.resetAt;
-  // A reset clearly later than the one we hold means the server has started a new window.
-  const newWindow = current === undefined || now >= state.resetAt || resetAt > state.resetAt + 1000;
+  // A reset clearly later than the one we hold means the server has started a new window. A quota other
+  // than the one we assumed (the default plan, before the first response) means our state was a guess:
+  // the server's figures replace it.
+  const quotaLearned = obs.quota !== undefined && obs.quota !== state.quota;
+  const newWindow =
+    current === undefined || quotaLearned || now >= state.resetAt || resetAt > state.resetAt + 1000;
   return {
     quota,
     windowMs,
