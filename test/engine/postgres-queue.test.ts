@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../../src/engine/errors.js';
 import { createPostgresQueue } from '../../src/engine/queue/postgres/index.js';
 import type { JsonObject, QueueBackend, RunningWorker } from '../../src/engine/queue/queue-backend.js';
@@ -46,18 +47,27 @@ describe.skipIf(!pgUp)('postgres queue (graphile-worker)', () => {
       },
     });
 
-  beforeEach(async () => {
+  // One store and one graphile schema per file (installing graphile's schema is 19 migrations of DDL);
+  // tests empty the queue between them.
+  beforeAll(async () => {
     t = await createTestStore('postgres');
     gwSchema = `${t.pgSchema}_gw`;
+  });
+  afterAll(async () => {
+    await t?.dispose();
+    await dropSchema(gwSchema);
+  });
+  beforeEach(async () => {
     queue = make();
     await queue.prepare();
   });
-
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
     await queue.close();
-    await t.dispose();
-    await dropSchema(gwSchema);
+    await sql`truncate ${sql.id(gwSchema, '_private_jobs')}, ${sql.id(gwSchema, '_private_job_queues')}`.execute(
+      t.store.db,
+    );
+    await sql`truncate dead_letters, worker_heartbeats`.execute(t.store.db);
   });
 
   const enqueue = (
@@ -225,6 +235,9 @@ describe.skipIf(!pgUp)('postgres queue (graphile-worker)', () => {
     await until(() => runs.size === 200, 20_000, '200 jobs');
     await new Promise((r) => setTimeout(r, 200));
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
+    expect(await queue.countsByState()).toEqual({ pending: 0, running: 0, retrying: 0, dead: 0, done: 200 });
+    // Finished jobs are kept for `jobs list` until retention removes them.
+    expect(await queue.deleteDoneBefore?.(Date.now() + 60_000)).toBe(200);
     expect(await queue.listJobs({})).toEqual([]);
   });
 

@@ -3,10 +3,11 @@
  * Each factory builds a backend on a store the suite created (see ./db.ts), with an injectable clock,
  * random source and short backoff so tests never wait on wall-clock time for retries.
  */
+import { createPostgresQueue } from '../../src/engine/queue/postgres/index.js';
 import type { QueueBackend } from '../../src/engine/queue/queue-backend.js';
 import { createSqliteQueue } from '../../src/engine/queue/sqlite/sqlite-queue.js';
 import type { DialectName } from '../../src/store/database.js';
-import { availableBackends, type TestStore } from './db.js';
+import { availableBackends, dropSchema, type TestStore } from './db.js';
 
 export interface BackendTestOptions {
   now?: () => number;
@@ -41,10 +42,23 @@ export const backendFactories: Record<DialectName, BackendFactory> = {
   },
   postgres: {
     name: 'postgres',
-    async create() {
-      // PG helper: replace with `createPostgresQueue(t.store, {...})` from src/engine/queue/postgres/index.js
-      // honouring the same options (clock, random, backoff, sweep interval), then call prepare().
-      throw new Error('PostgreSQL queue backend factory not registered yet (test/helpers/backends.ts)');
+    async create(t, options = {}) {
+      // graphile-worker's schema defaults to `<store schema>_gw`: per test store, dropped on close.
+      const backend = createPostgresQueue(t.store, {
+        now: options.now,
+        random: options.random,
+        backoff: { baseMs: options.backoffBaseMs ?? 5, maxMs: options.backoffMaxMs ?? 50, jitter: 'equal' },
+        defaultMaxAttempts: options.maxAttempts,
+        sweepIntervalMs: options.sweepIntervalMs ?? 50,
+        pollIntervalMs: 50,
+      });
+      await backend.prepare();
+      const close = backend.close.bind(backend);
+      backend.close = async () => {
+        await close();
+        if (t.pgSchema) await dropSchema(`${t.pgSchema}_gw`);
+      };
+      return backend;
     },
   },
 };

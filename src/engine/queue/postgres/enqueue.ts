@@ -18,7 +18,6 @@ import {
   type EnvelopeMeta,
   graphilePriority,
   jobKeyFor,
-  parseEnvelope,
   queueNameFor,
 } from './job-envelope.js';
 import type { SqlRunner } from './sql-runner.js';
@@ -56,55 +55,51 @@ export async function enqueueJob(
   const maxAttempts = clampMaxAttempts(req.maxAttempts ?? defaults.maxAttempts);
   const key = req.coalesceKey ? jobKeyFor(req.coalesceKey) : null;
   const meta = metaOf(req);
-
-  // Waiting jobs of this entity take on a more urgent newcomer's priority so it cannot overtake them.
-  await run.rows(sql`
-    update ${gw('_private_jobs')} as j set priority = ${priority}::smallint
-    where j.job_queue_id = (select q.id from ${gw('_private_job_queues')} q where q.queue_name = ${queue})
-      and j.priority > ${priority} and j.locked_at is null and j.attempts < j.max_attempts`);
-
-  if (key !== null) {
-    const held = await run.rows<{ id: string; payload: unknown }>(sql`
-      select j.id, j.payload from ${gw('_private_jobs')} j
-      where j.key = ${key} and j.locked_at is null and j.attempts < j.max_attempts
-        and j.task_id = (select t.id from ${gw('_private_tasks')} t where t.identifier = ${req.task})
-      for update`);
-    const row = held[0];
-    if (row) {
-      const old = parseEnvelope(row.payload)?.hb;
-      // Keep the logical id and any pending backoff of the job being replaced.
-      const envelope: Envelope = {
-        hb: { ...meta, jobId: old?.jobId, retryAt: old?.retryAt },
-        payload: req.payload,
-      };
-      await run.rows(sql`
-        update ${gw('_private_jobs')} set payload = ${JSON.stringify(envelope)}::json,
-          revision = revision + 1, updated_at = now(),
-          priority = least(priority, ${priority}::smallint),
-          max_attempts = greatest(attempts + 1, ${maxAttempts})::smallint
-        where id = ${row.id}`);
-      return { jobId: old?.jobId ?? String(row.id), coalesced: true };
-    }
-  }
-
   const envelope: Envelope = { hb: meta, payload: req.payload };
+
   const runAt = req.runAt === undefined ? null : new Date(req.runAt).toISOString();
-  const rows = await run.rows<{ id: string }>(sql`
-    select (${gw('add_job')}(
-      identifier => ${req.task}::text,
-      payload => ${JSON.stringify(envelope)}::json,
-      queue_name => ${queue}::text,
-      run_at => greatest(
-        coalesce(${runAt}::timestamptz, clock_timestamp()),
-        (select max(j.run_at) + interval '1 microsecond' from ${gw('_private_jobs')} j
-          where j.job_queue_id = (select q.id from ${gw('_private_job_queues')} q where q.queue_name = ${queue})
-            and j.attempts < j.max_attempts)),
-      max_attempts => ${maxAttempts}::int,
-      job_key => ${key}::text,
-      priority => ${priority}::int,
-      job_key_mode => 'replace'
-    )).id as id`);
-  const id = rows[0]?.id;
-  if (id === undefined || id === null) throw new Error('HB_ERR_QUEUE_ENQUEUE: add_job returned no job');
-  return { jobId: String(id), coalesced: false };
+  const jobs = gw('_private_jobs');
+  // One statement (one round trip; atomic without a transaction of its own):
+  // - lend: waiting jobs of this entity take on a more urgent newcomer's priority (so it cannot overtake);
+  // - coalesced: a pending holder of the key gets the new payload in place, keeping its logical id/backoff;
+  // - added: otherwise graphile's add_job inserts, at the end of the entity's line.
+  const rows = await run.rows<{ id: string; coalesced: boolean }>(sql`
+    with queue as (select q.id from ${gw('_private_job_queues')} q where q.queue_name = ${queue}),
+    lend as (
+      update ${jobs} j set priority = ${priority}::smallint
+      where j.job_queue_id = (select id from queue) and j.priority > ${priority}::smallint
+        and j.locked_at is null and j.attempts < j.max_attempts and j.key is distinct from ${key}::text),
+    coalesced as (
+      update ${jobs} j set
+        payload = json_build_object(
+          'hb', ${JSON.stringify(meta)}::jsonb || jsonb_strip_nulls(jsonb_build_object(
+            'jobId', j.payload::jsonb -> 'hb' -> 'jobId', 'retryAt', j.payload::jsonb -> 'hb' -> 'retryAt')),
+          'payload', ${JSON.stringify(req.payload)}::json),
+        revision = j.revision + 1, updated_at = now(),
+        priority = least(j.priority, ${priority}::smallint),
+        max_attempts = greatest(j.attempts + 1, ${maxAttempts}::int)::smallint
+      where j.key = ${key}::text and j.locked_at is null and j.attempts < j.max_attempts
+        and j.task_id = (select t.id from ${gw('_private_tasks')} t where t.identifier = ${req.task})
+      returning coalesce(j.payload::jsonb -> 'hb' ->> 'jobId', j.id::text) as id),
+    added as (
+      select (${gw('add_job')}(
+        identifier => ${req.task}::text,
+        payload => ${JSON.stringify(envelope)}::json,
+        queue_name => ${queue}::text,
+        run_at => greatest(
+          coalesce(${runAt}::timestamptz, clock_timestamp()),
+          (select max(j.run_at) + interval '1 microsecond' from ${jobs} j
+            where j.job_queue_id = (select id from queue) and j.attempts < j.max_attempts)),
+        max_attempts => ${maxAttempts}::int,
+        job_key => ${key}::text,
+        priority => ${priority}::int,
+        job_key_mode => 'replace'
+      )).id::text as id
+      where not exists (select 1 from coalesced))
+    select id, true as coalesced from coalesced
+    union all
+    select id, false as coalesced from added`);
+  const row = rows[0];
+  if (!row?.id) throw new Error('HB_ERR_QUEUE_ENQUEUE: add_job returned no job');
+  return { jobId: String(row.id), coalesced: row.coalesced };
 }

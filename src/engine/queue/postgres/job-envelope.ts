@@ -28,6 +28,8 @@ export const envelopeMetaSchema = z.object({
   jobId: z.string().optional(),
   /** Epoch ms the job may next run (set while it waits out a backoff). */
   retryAt: z.number().optional(),
+  /** The attempt limit, kept here once a finished/dead copy set graphile's max_attempts = attempts. */
+  maxAttempts: z.number().optional(),
 });
 export type EnvelopeMeta = z.infer<typeof envelopeMetaSchema>;
 
@@ -36,6 +38,8 @@ export type Envelope = z.infer<typeof envelopeSchema>;
 
 /** Locks a queue while its head job waits out a backoff; graphile never sets this as a worker id. */
 export const BACKOFF_LOCK = 'hb:backoff';
+/** graphile `flags` key of a finished job kept for `jobs list` (graphile itself deletes finished jobs). */
+export const DONE_FLAG = 'hb:done';
 
 /** graphile limits queue names to 128 characters; longer entity keys keep a readable prefix + a hash. */
 export function queueNameFor(entityKey: string): string {
@@ -72,6 +76,7 @@ export interface GraphileJobRow {
   created_at_ms: number;
   last_error: string | null;
   locked_by: string | null;
+  flags: Record<string, unknown> | null;
 }
 
 export function parseEnvelope(payload: unknown): Envelope | null {
@@ -92,7 +97,8 @@ export function parseLastError(text: string | null): ErrorChainEntry[] | null {
 }
 
 export function stateOf(row: GraphileJobRow): JobStateName {
-  if (row.locked_by !== null && row.locked_by !== BACKOFF_LOCK) return 'running';
+  if (row.flags?.[DONE_FLAG] === true) return 'done';
+  if (row.locked_by !== null) return 'running';
   if (row.attempts >= row.max_attempts) return 'dead';
   return row.attempts > 0 ? 'retrying' : 'pending';
 }
@@ -108,7 +114,7 @@ export function summaryOf(row: GraphileJobRow): JobSummary {
     entityKey: meta?.entityKey ?? '',
     state,
     attempts: row.attempts,
-    maxAttempts: row.max_attempts,
+    maxAttempts: meta?.maxAttempts ?? row.max_attempts,
     runAt:
       state === 'retrying' && meta?.retryAt !== undefined
         ? Math.max(meta.retryAt, row.run_at_ms)

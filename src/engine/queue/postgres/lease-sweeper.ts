@@ -13,12 +13,12 @@
  * All times are the database's clock, as graphile's are.
  */
 import { hostname } from 'node:os';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../store/schema.js';
 import { recordDeadLetter } from '../../dead-letters.js';
 import { errorChain, RetryableError } from '../../errors.js';
 import type { GraphileRef } from './enqueue.js';
-import { BACKOFF_LOCK, parseEnvelope } from './job-envelope.js';
+import { BACKOFF_LOCK, DONE_FLAG, parseEnvelope } from './job-envelope.js';
 import { kyselyRunner } from './sql-runner.js';
 
 export interface LeaseSweeperOptions {
@@ -32,6 +32,8 @@ export interface LeaseSweeperOptions {
   onError?(error: unknown): void;
   /** A job found dead by the sweeper (worker died on its last attempt). */
   onDead?(jobId: string, error: unknown): void;
+  /** Finished jobs are kept this long for `jobs list`. */
+  doneRetentionMs: number;
 }
 
 const NOW_MS = sql<number>`floor(extract(epoch from clock_timestamp()) * 1000)::bigint`;
@@ -48,6 +50,7 @@ export class LeaseSweeper {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private lastRetentionAt = 0;
 
   constructor(private readonly o: LeaseSweeperOptions) {}
 
@@ -68,10 +71,11 @@ export class LeaseSweeper {
     }, this.o.sweepIntervalMs);
   }
 
-  async stop(): Promise<void> {
+  async stop(options: { keepHeartbeat?: boolean } = {}): Promise<void> {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.sweepTimer);
     await this.running;
+    if (options.keepHeartbeat) return;
     // Gone on purpose: whatever this pool still holds may be recovered at once by the others.
     await sql`delete from worker_heartbeats where worker_id = ${this.o.poolId}`
       .execute(this.o.db)
@@ -140,8 +144,28 @@ export class LeaseSweeper {
       return stale.length + queues.length;
     });
 
+    // Retention is a table scan: once a minute is plenty.
+    if (Date.now() - this.lastRetentionAt > 60_000) {
+      this.lastRetentionAt = Date.now();
+      await deleteDone(db, gw, sql`now() - ${this.o.doneRetentionMs}::bigint * interval '1 millisecond'`);
+    }
+
     // Wake idle workers (graphile LISTENs on this channel) rather than waiting for their next poll.
     if (n > 0) await sql`select pg_notify('jobs:insert', ${JSON.stringify({ count: n })})`.execute(db);
     return n;
   }
+}
+
+/** Deletes finished jobs last updated before `before` (a timestamptz SQL expression); returns the count. */
+export async function deleteDone(
+  db: Kysely<Database>,
+  gw: GraphileRef,
+  before: RawBuilder<unknown>,
+): Promise<number> {
+  const res = await sql`
+    delete from ${gw('_private_jobs')}
+    where locked_at is null and attempts >= max_attempts and flags ? ${DONE_FLAG} and updated_at < ${before}`.execute(
+    db,
+  );
+  return Number(res.numAffectedRows ?? 0);
 }

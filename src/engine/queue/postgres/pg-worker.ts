@@ -7,13 +7,14 @@ import { EventEmitter } from 'node:events';
 import { type JobHelpers, Logger, type LogLevel, run, type Task, type TaskList } from 'graphile-worker';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../store/schema.js';
-import { isRetryable, notBeforeOf } from '../../errors.js';
+import { errorChain, isRetryable, notBeforeOf } from '../../errors.js';
 import { type BackoffPolicy, nextRunAt } from '../backoff.js';
 import type { JobSummary, QueueEvents, RunningWorker, TaskHandler, WorkerOptions } from '../queue-backend.js';
 import type { GraphileRef } from './enqueue.js';
 import { parseEnvelope, summaryOf } from './job-envelope.js';
-import { type FailureOutcome, settleFailure } from './job-outcome.js';
+import { type Outcome, settleJob, type Verdict } from './job-outcome.js';
 import { LeaseSweeper } from './lease-sweeper.js';
+import { QuietFreshInstallPlugin } from './quiet-install-plugin.js';
 
 export type PgQueueLog = (level: 'error' | 'warn', message: string) => void;
 
@@ -27,6 +28,7 @@ export interface PgWorkerContext {
   heartbeatMs: number;
   sweepIntervalMs: number;
   pollIntervalMs: number;
+  doneRetentionMs: number;
   now: () => number;
   random: () => number;
   log: PgQueueLog;
@@ -52,15 +54,21 @@ function emit<K extends keyof QueueEvents>(
   }
 }
 
+interface WrapState {
+  /** Set by abandon(): behave as a dead process — record nothing, never finish. */
+  abandoned: boolean;
+  stopping: AbortSignal;
+}
+
 function wrap(
   ctx: PgWorkerContext,
   handler: TaskHandler,
   events: QueueEvents | undefined,
-  stopping: AbortSignal,
+  state: WrapState,
 ): Task {
   return async (payload: unknown, helpers: JobHelpers) => {
     const job = helpers.job;
-    const row = {
+    const summary: JobSummary = summaryOf({
       id: job.id,
       task_identifier: job.task_identifier,
       payload,
@@ -70,11 +78,12 @@ function wrap(
       created_at_ms: new Date(job.created_at).getTime(),
       last_error: job.last_error,
       locked_by: job.locked_by,
-    };
-    const summary: JobSummary = summaryOf(row);
+      flags: null,
+    });
     const env = parseEnvelope(payload);
     emit(events, 'job:start', summary);
     const started = performance.now();
+    let verdict: Verdict;
     try {
       if (!env) throw new Error('HB_ERR_QUEUE_BAD_ENVELOPE: job payload is not a heartbridge envelope');
       await handler(env.payload, {
@@ -86,58 +95,70 @@ function wrap(
         maxAttempts: job.max_attempts,
         inboxId: env.hb.inboxId ?? null,
         configVersion: env.hb.configVersion ?? null,
-        signal: AbortSignal.any([helpers.abortSignal, stopping]),
+        signal: AbortSignal.any([helpers.abortSignal, state.stopping]),
       });
+      verdict = { kind: 'done' };
     } catch (error) {
       const dead = !env || !isRetryable(error) || job.attempts >= job.max_attempts;
-      const retryAt = dead
-        ? 0
-        : nextRunAt({
-            ...ctx.backoff,
-            attempt: job.attempts,
-            now: ctx.now(),
-            notBefore: notBeforeOf(error),
-            random: ctx.random,
-          });
-      let outcome: FailureOutcome;
-      try {
-        outcome = await settleFailure(
-          ctx.db,
-          ctx.gw,
-          job.locked_by ?? '',
-          { id: job.id, attempts: job.attempts, maxAttempts: job.max_attempts },
-          error,
-          dead ? { kind: 'dead' } : { kind: 'retry', retryAt },
-        );
-      } catch (settleError) {
-        // Database trouble while recording the failure: let graphile's own failure path retry it later.
-        ctx.log(
-          'error',
-          `HB_ERR_QUEUE_SETTLE: could not record the failure of job ${summary.id}: ${String(settleError)}`,
-        );
-        throw error;
-      }
-      const lastError = summary.lastError;
-      if (outcome === 'dead') emit(events, 'job:dead', { ...summary, state: 'dead', lastError }, error);
-      else
-        emit(
-          events,
-          'job:error',
-          { ...summary, state: 'retrying' },
-          error,
-          outcome === 'retry' ? retryAt : ctx.now(),
-        );
-      return;
+      verdict = dead
+        ? { kind: 'dead', error }
+        : {
+            kind: 'retry',
+            error,
+            retryAt: nextRunAt({
+              ...ctx.backoff,
+              attempt: job.attempts,
+              now: ctx.now(),
+              notBefore: notBeforeOf(error),
+              random: ctx.random,
+            }),
+          };
     }
-    emit(events, 'job:complete', { ...summary, state: 'done' }, performance.now() - started);
+    if (state.abandoned) await new Promise(() => {});
+    let outcome: Outcome;
+    try {
+      outcome = await settleJob(
+        ctx.db,
+        ctx.gw,
+        job.locked_by ?? '',
+        { id: job.id, attempts: job.attempts, maxAttempts: job.max_attempts },
+        verdict,
+      );
+    } catch (settleError) {
+      // Could not record the outcome (database trouble). Throwing hands the job to graphile's own failure
+      // path (it retries later; per-entity order is not guaranteed for that one retry).
+      emit(events, 'worker:fatal', settleError);
+      ctx.log(
+        'error',
+        `HB_ERR_QUEUE_SETTLE: could not record the outcome of job ${summary.id}: ${String(settleError)}`,
+      );
+      throw verdict.kind === 'done' ? settleError : verdict.error;
+    }
+    const durationMs = performance.now() - started;
+    if (verdict.kind === 'done') {
+      emit(events, 'job:complete', { ...summary, state: 'done' }, durationMs);
+    } else if (outcome === 'dead') {
+      const lastError = errorChain(verdict.error);
+      emit(events, 'job:dead', { ...summary, state: 'dead', lastError }, verdict.error);
+    } else {
+      const retryAt = verdict.kind === 'retry' && outcome === 'retry' ? verdict.retryAt : ctx.now();
+      emit(
+        events,
+        'job:error',
+        { ...summary, state: 'retrying', lastError: errorChain(verdict.error) },
+        verdict.error,
+        retryAt,
+      );
+    }
   };
 }
 
 export async function startPgWorker(ctx: PgWorkerContext, options: WorkerOptions): Promise<RunningWorker> {
   const stopController = new AbortController();
+  const state: WrapState = { abandoned: false, stopping: stopController.signal };
   const taskList: TaskList = {};
   for (const [name, handler] of Object.entries(options.handlers)) {
-    taskList[name] = wrap(ctx, handler, options.events, stopController.signal);
+    taskList[name] = wrap(ctx, handler, options.events, state);
   }
   const graphileEvents = new EventEmitter();
   let poolId: string | undefined;
@@ -154,6 +175,7 @@ export async function startPgWorker(ctx: PgWorkerContext, options: WorkerOptions
     parsedCronItems: [],
     logger: graphileLogger(ctx.log),
     events: graphileEvents,
+    preset: { plugins: [QuietFreshInstallPlugin] },
   });
   runner.promise.catch((e: unknown) =>
     ctx.log('error', `HB_ERR_QUEUE_WORKER: worker pool stopped: ${String(e)}`),
@@ -169,6 +191,7 @@ export async function startPgWorker(ctx: PgWorkerContext, options: WorkerOptions
     leaseMs,
     heartbeatMs: Math.min(ctx.heartbeatMs, Math.max(50, Math.floor(leaseMs / 3))),
     sweepIntervalMs: ctx.sweepIntervalMs,
+    doneRetentionMs: ctx.doneRetentionMs,
     onError: (e) => ctx.log('warn', `HB_ERR_QUEUE_SWEEP: ${String(e)}`),
   });
   await sweeper.start();
@@ -180,11 +203,23 @@ export async function startPgWorker(ctx: PgWorkerContext, options: WorkerOptions
         // Handlers see ctx.signal abort after the grace period; a retryable abort is rescheduled by us.
         const timer = setTimeout(() => stopController.abort(new Error('worker stopping')), graceMs);
         try {
-          await runner.stop();
+          // Rejects when the runner already stopped by itself (its exit was logged then).
+          await runner.stop().catch(() => {});
         } finally {
           clearTimeout(timer);
           await sweeper.stop();
         }
+      })();
+      return stopped;
+    },
+    abandon() {
+      // As if the process died: stop claiming and heartbeating, leave running jobs locked and record no
+      // outcome for them. Their leases expire and another worker's sweeper hands them on.
+      stopped ??= (async () => {
+        state.abandoned = true;
+        await sweeper.stop({ keepHeartbeat: true });
+        // Not awaited: graceful shutdown would wait for the jobs we just orphaned.
+        runner.stop().catch(() => {});
       })();
       return stopped;
     },
