@@ -67,14 +67,23 @@ function hasTaskset(): boolean {
 
 const pinned = hasTaskset();
 
-/** `taskset -c <core> node …` (or plain node, with a warning once, when taskset is missing). */
+let niceness = 0;
+
+/**
+ * `[nice -n N] taskset -c <core> node …` (plain node, with a warning, when taskset is missing). `--nice`
+ * (negative needs root) only matters on a shared machine: it keeps other work from taking the pinned
+ * cores' time slices during the run.
+ */
 function spawnNode(core: number, args: string[]): ChildProcess {
-  const nodeArgs = ['--import', 'tsx', ...args];
-  return pinned
-    ? spawn('taskset', ['-c', String(core), process.execPath, ...nodeArgs], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      })
-    : spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const cmd = [
+    ...(niceness !== 0 ? ['nice', '-n', String(niceness)] : []),
+    ...(pinned ? ['taskset', '-c', String(core)] : []),
+    process.execPath,
+    '--import',
+    'tsx',
+    ...args,
+  ];
+  return spawn(cmd[0] as string, cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 function firstJsonLine<T>(child: ChildProcess, what: string, timeoutMs: number): Promise<T> {
@@ -213,7 +222,8 @@ async function runOne(cfg: RunConfig): Promise<RunOutcome> {
       acked,
       inboxRows: counts.inbox,
       jobRows: counts.jobs,
-      lost: Math.max(0, acked - counts.inbox),
+      // `noop` stores nothing by design.
+      lost: cfg.variant === 'noop' ? 0 : Math.max(0, acked - counts.inbox),
       profileTop,
     };
   } finally {
@@ -229,7 +239,8 @@ function row(o: RunOutcome): string {
   const m = o.load.measured;
   const l = m.latencyMs;
   const s = o.load.server;
-  const verdict = o.lost === 0 && o.jobRows >= o.inboxRows ? 'ok' : `LOST ${o.lost}`;
+  const verdict =
+    o.variant === 'noop' ? 'n/a' : o.lost === 0 && o.jobRows >= o.inboxRows ? 'ok' : `LOST ${o.lost}`;
   return `| ${o.backend} | ${o.variant} | ${m.eventsPerSec.toLocaleString('en-US')} | ${l.p50} | ${l.p90} | ${l.p99} | ${l.max} | ${m.errors + m.timeouts} | ${m.non2xx} | ${s.cpuUsPerEvent} | ${s.cpuShare} | ${s.elu} | ${s.avgBatch} | ${s.avgWriteMs} | ${o.acked} | ${o.inboxRows} | ${o.jobRows} | ${verdict} |`;
 }
 
@@ -247,7 +258,7 @@ function machine(): string {
   const load = loadavg()
     .map((x) => x.toFixed(2))
     .join(' ');
-  return `nproc ${nproc}; CPU ${cpuModel}; node ${process.version}; taskset ${pinned ? 'yes' : 'NO (unpinned)'}; load average ${load}`;
+  return `nproc ${nproc}; CPU ${cpuModel}; node ${process.version}; taskset ${pinned ? 'yes' : 'NO (unpinned)'}; nice ${niceness}; load average ${load}`;
 }
 
 async function main(): Promise<void> {
@@ -260,8 +271,10 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '3' },
       profile: { type: 'string' },
       out: { type: 'string' },
+      nice: { type: 'string', default: '0' },
     },
   });
+  niceness = Number(values.nice);
   if (!pinned) console.warn('taskset not found: running unpinned, figures are not comparable');
   const backends = (values.backends ?? '').split(',').filter(Boolean) as Backend[];
   const variants = (values.variants ?? '').split(',').filter(Boolean);

@@ -12,7 +12,15 @@
  * Variants:
  * - `group`  — the engine's inbox as shipped (group commit: one transaction per event-loop turn);
  * - `single` — the same inbox with `maxBatch: 1`: one fsync'd transaction per request (the baseline
- *              that shows what group commit buys).
+ *              that shows what group commit buys);
+ * - `noop`   — same server and body parsing, route answers 200 without verifying or storing: the HTTP
+ *              ceiling of this stack on this machine (the runner expects no rows);
+ * Prototypes (bench/ingest/prototypes/, proposals for the engine's owners; see bench/README.md):
+ * - `async-fsync`        — SQLite: batch committed with synchronous=NORMAL, then the WAL fdatasync'd on
+ *                          the thread pool (coalesced) before the acks;
+ * - `async-fsync-lanes4` — the same with 4 group-commit lanes (by entity), so commits pipeline with fsyncs;
+ * - `lanes4`             — 4 lanes with the shipped writer (PostgreSQL: 4 transactions in parallel);
+ * - `optimistic-lanes4`  — PostgreSQL: 4 lanes, batches without per-item savepoints (fallback on error).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -31,8 +39,28 @@ import { registerBigCommerceWebhookRoute } from '../../src/server/routes/webhook
 import { openStore, type StoreHandle } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrations/index.js';
 import { BENCH_CONNECTION, BENCH_SECRET, BENCH_STORE_HASH } from './bench-constants.js';
+import { createAsyncFsyncInboxWriter } from './prototypes/async-fsync-inbox-writer.js';
+import { createLanedInbox } from './prototypes/laned-inbox.js';
+import { createOptimisticKyselyInboxWriter } from './prototypes/optimistic-kysely-inbox-writer.js';
 
-type IngestVariant = 'group' | 'single';
+interface VariantSpec {
+  /** Which inbox writer: as shipped, or a bench prototype. */
+  writer: 'shipped' | 'async-fsync' | 'optimistic';
+  /** Group-commit lanes (1 = the shipped inbox). */
+  lanes: number;
+  maxBatch?: number;
+  noop?: boolean;
+}
+
+const VARIANTS: Record<string, VariantSpec> = {
+  group: { writer: 'shipped', lanes: 1 },
+  single: { writer: 'shipped', lanes: 1, maxBatch: 1 },
+  noop: { writer: 'shipped', lanes: 1, noop: true },
+  'async-fsync': { writer: 'async-fsync', lanes: 1 },
+  'async-fsync-lanes4': { writer: 'async-fsync', lanes: 4 },
+  lanes4: { writer: 'shipped', lanes: 4 },
+  'optimistic-lanes4': { writer: 'optimistic', lanes: 4 },
+};
 
 /**
  * Counts the inbox writer's batches (size, time inside `write`) so the runner can show what group commit
@@ -89,30 +117,57 @@ async function main(): Promise<void> {
     },
   });
   if (!values.db) throw new Error('--db is required (a SQLite file path or a postgres:// URL)');
-  const variant = values.variant as IngestVariant;
-  if (variant !== 'group' && variant !== 'single') throw new Error(`unknown --variant ${variant}`);
+  const variant = values.variant ?? 'group';
+  const spec = VARIANTS[variant];
+  if (!spec) throw new Error(`unknown --variant ${variant} (${Object.keys(VARIANTS).join('|')})`);
 
   const store = openStore(values.db, values['pg-schema'] ? { pgSchema: values['pg-schema'] } : {});
   await migrateToLatest(store);
   const backend = await createQueueBackend(store);
+  if (spec.writer === 'async-fsync') {
+    if (!store.sqlite) throw new Error(`--variant ${variant} is a SQLite prototype`);
+    const writer = await createAsyncFsyncInboxWriter(store.sqlite, {});
+    backend.createInboxWriter = () => writer;
+  } else if (spec.writer === 'optimistic') {
+    if (store.sqlite) throw new Error(`--variant ${variant} is a PostgreSQL prototype`);
+    const writer = createOptimisticKyselyInboxWriter(store.db, backend);
+    backend.createInboxWriter = () => writer;
+  }
   const batches = countBatches(store, backend);
   const engine = createEngine({ store, backend, currentConfigVersion: () => 'bench' });
+  const inboxOptions = {
+    db: store.db,
+    backend,
+    maxBatch: spec.maxBatch,
+    defaultMaxAttempts: 10,
+    currentConfigVersion: () => 'bench',
+  };
   const inbox =
-    variant === 'single'
-      ? createInbox({ db: store.db, backend, maxBatch: 1, currentConfigVersion: () => 'bench' })
-      : engine.inbox;
+    spec.lanes > 1
+      ? createLanedInbox({ ...inboxOptions, lanes: spec.lanes })
+      : spec.maxBatch !== undefined
+        ? createInbox(inboxOptions)
+        : engine.inbox;
 
   const logger = createLogger({ level: 'warn' });
   const config = configSchema.parse({});
   // Process metrics on, as `heartbridge serve` has them.
   const metrics = createMetrics({ processMetrics: true });
   const app = buildServer({ config, store, metrics, logger, engine: backend });
-  registerBigCommerceWebhookRoute(app, {
-    inbox,
-    connection: (id) =>
-      id === BENCH_CONNECTION ? { id, webhookSecret: BENCH_SECRET, storeHash: BENCH_STORE_HASH } : undefined,
-    route: webhookTaskRouter,
-  });
+  if (spec.noop) {
+    // The HTTP ceiling of this stack: same server, body parsed, nothing verified or stored.
+    app.post('/webhooks/bigcommerce/:connection', async (_request, reply) =>
+      reply.status(200).send({ status: 'accepted', inboxId: 0 }),
+    );
+  } else
+    registerBigCommerceWebhookRoute(app, {
+      inbox,
+      connection: (id) =>
+        id === BENCH_CONNECTION
+          ? { id, webhookSecret: BENCH_SECRET, storeHash: BENCH_STORE_HASH }
+          : undefined,
+      route: webhookTaskRouter,
+    });
   // What the load generator reads before and after the measured run (CPU per event, batch sizes).
   app.get('/__bench/stats', async () => {
     const cpu = process.cpuUsage();
