@@ -315,6 +315,13 @@ function report(
     } else if (r.loss.length === 0)
       lines.push(`| ${r.peer} | — | — | — | — | — | — | — | — | — | ${r.error ?? 'not run'} |`);
   }
+  const nodeRed = results.find((r) => r.peer === 'Node-RED 4.1.8')?.tp;
+  if (nodeRed) {
+    lines.push(
+      '',
+      `Target (issue 7): heartbridge at least twice Node-RED on the same flow shape, durable and deduped — ≥ ${(2 * nodeRed.perSecond).toFixed(0)} webhooks/s in this run (≥ ${nodeRed.peerCpu ? ((2 * nodeRed.perSecond) / nodeRed.peerCpu).toFixed(0) : '?'} per CPU-second) — and 0 lost, 0 duplicated below.`,
+    );
+  }
   lines.push(
     '',
     'Webhooks per peer CPU-second is the figure that survives a busy machine: when other work takes the',
