@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TaskHandler } from '../engine/queue/queue-backend.js';
 import type { ScheduleDefinition } from '../engine/scheduler/index.js';
 import type { AppParts } from './create-app.js';
+import { syncModule } from './sync-module.js';
 
 export interface AppModule {
   name: string;
@@ -17,7 +18,7 @@ export interface AppModule {
 }
 
 /** Registered modules (one line each). */
-export const appModules: AppModule[] = [];
+export const appModules: AppModule[] = [syncModule];
 
 /** Merges modules into createApp's `handlers`, `schedules` and `routes` parameters. */
 export function composeModules(modules: AppModule[]) {

@@ -22,6 +22,9 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 const pollingSchema = z
   .object({
     orders: durationSchema.default('2m').describe('How often to poll for orders the webhooks missed.'),
+    fulfilment: durationSchema
+      .default('1m')
+      .describe('How often to read Heartland fulfilments (Heartland sends no order webhooks).'),
     inventory: durationSchema.default('5m').describe('How often to poll Heartland inventory levels.'),
     customers: durationSchema.default('15m').describe('How often to poll for changed customers.'),
     catalog: durationSchema.default('30m').describe('How often to poll for changed items / products.'),

@@ -1,0 +1,100 @@
+/**
+ * Turns one configured connection into what flows need at run time: API clients (with the BigCommerce
+ * rate budget shared through the database, so every process of this connection spends one budget) and
+ * the validated mapping config.
+ *
+ * Mapping defaults: a Heartland order needs a station and a source location. When the config names
+ * none, the first station of the first Heartland location that has one is used (looked up once, logged),
+ * so an env-only start can sync; a config that names them wins.
+ */
+import type { ConnectionConfig } from '../config/config-schema.js';
+import { BigCommerceApi } from '../connectors/bigcommerce/bigcommerce-api.js';
+import { DbRateBudgetStore } from '../connectors/bigcommerce/db-rate-budget-store.js';
+import { DEFAULT_RATE_POLICY } from '../connectors/bigcommerce/rate-budget.js';
+import { HeartlandApi } from '../connectors/heartland/heartland-api.js';
+import { PermanentError } from '../engine/errors.js';
+import type { FlowContext } from '../flows/flow-context.js';
+import { type MappingConfig, parseMappingConfig } from '../mapping/mapping-config.js';
+import type { AppParts } from './create-app.js';
+
+export interface ConnectionRuntime {
+  bc: BigCommerceApi;
+  hl: HeartlandApi;
+  mapping(): Promise<MappingConfig>;
+}
+
+export function createConnectionRuntime(parts: AppParts, conn: ConnectionConfig): ConnectionRuntime {
+  const bc = new BigCommerceApi({
+    apiUrl: conn.bigcommerce.apiUrl,
+    storeHash: conn.bigcommerce.storeHash,
+    accessToken: conn.bigcommerce.accessToken,
+    rateBudget: new DbRateBudgetStore(parts.store.db, {
+      ...DEFAULT_RATE_POLICY,
+      share: conn.rateBudgetShare,
+    }),
+  });
+  const hl = new HeartlandApi({ apiUrl: conn.heartland.apiUrl, token: conn.heartland.apiToken });
+  let mapping: Promise<MappingConfig> | undefined;
+  return {
+    bc,
+    hl,
+    mapping() {
+      mapping ??= resolveMapping(conn, hl, parts).catch((err: unknown) => {
+        mapping = undefined; // a transient lookup failure must not stick
+        throw err;
+      });
+      return mapping;
+    },
+  };
+}
+
+async function resolveMapping(
+  conn: ConnectionConfig,
+  hl: HeartlandApi,
+  parts: AppParts,
+): Promise<MappingConfig> {
+  const raw = (conn.mapping ?? {}) as Record<string, unknown>;
+  const defaults = (raw.defaults ?? {}) as Record<string, unknown>;
+  if (defaults.stationId !== undefined && defaults.sourceLocationId !== undefined)
+    return parseMappingConfig(raw);
+  const locations = await hl.locations();
+  for (const loc of locations) {
+    const stations = (loc as { stations?: Array<{ id: number }> }).stations ?? [];
+    const station = stations[0];
+    if (station) {
+      parts.logger.info(
+        { connection: conn.id, stationId: station.id, sourceLocationId: loc.id, location: loc.name },
+        'mapping.defaults not configured: using the first Heartland station found',
+      );
+      return parseMappingConfig({
+        ...raw,
+        defaults: { stationId: station.id, sourceLocationId: loc.id, ...defaults },
+      });
+    }
+  }
+  throw new PermanentError({
+    code: 'HB_ERR_CONFIG_NO_STATION',
+    message: `connection ${conn.id}: Heartland has no location with a station, and mapping.defaults names none`,
+    suggestedFix: 'create a station in Heartland (Settings → Locations) or set mapping.defaults.stationId',
+  });
+}
+
+/** The flow context for one connection, from its runtime. */
+export async function flowContextFor(
+  parts: AppParts,
+  conn: ConnectionConfig,
+  runtime: ConnectionRuntime,
+): Promise<FlowContext> {
+  return {
+    connectionId: conn.id,
+    engine: parts.engine,
+    bc: runtime.bc,
+    hl: runtime.hl,
+    mapping: await runtime.mapping(),
+    configVersion: parts.configVersion,
+    alerts: parts.alerts,
+    metrics: parts.metrics,
+    logger: parts.logger,
+    now: Date.now,
+  };
+}
