@@ -2,6 +2,7 @@
 import type { FlowContext } from '../flow-context.js';
 import type { CatalogConfig } from './catalog-config.js';
 
-export interface CatalogFlowContext extends Omit<FlowContext, 'metrics'> {
+export interface CatalogFlowContext extends Omit<FlowContext, 'metrics' | 'mapping'> {
+  mapping?: FlowContext['mapping'];
   catalog: CatalogConfig;
 }

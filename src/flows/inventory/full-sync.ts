@@ -25,6 +25,7 @@ import { LEDGER_CURSOR, stockLinksFor } from './stock-sync.js';
 import {
   type Availability,
   addAvailability,
+  assertLocations,
   type LevelChange,
   planChanges,
   targetsFor,
@@ -89,6 +90,7 @@ export async function fullSync(
     preview: [],
   };
 
+  await assertLocations(ctx);
   let links: Map<string, StockLink>;
   let ledgerBefore: number;
   if (resumed && prior) {

@@ -15,7 +15,9 @@ export interface InventoryMetrics {
   inventoryDrift?: CounterLike;
 }
 
-export interface InventoryFlowContext extends Omit<FlowContext, 'metrics'> {
+/** `mapping` is optional: these flows do not map orders (a full `FlowContext` fits as it is). */
+export interface InventoryFlowContext extends Omit<FlowContext, 'metrics' | 'mapping'> {
+  mapping?: FlowContext['mapping'];
   inventory: InventoryConfig;
   metrics?: InventoryMetrics & Partial<FlowContext['metrics']>;
 }

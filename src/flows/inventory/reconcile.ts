@@ -19,6 +19,7 @@ import { stockLinksFor } from './stock-sync.js';
 import {
   type Availability,
   addAvailability,
+  assertLocations,
   type LevelChange,
   planChanges,
   targetsFor,
@@ -39,6 +40,7 @@ export async function reconcileInventory(
 ): Promise<ReconcileResult> {
   const cfg = ctx.inventory;
   const settleMs = opts.settleMs ?? 60_000;
+  await assertLocations(ctx);
   const stock = stockLinksFor(ctx);
   const links = await stock.all();
   const now = ctx.now();

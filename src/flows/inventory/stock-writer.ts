@@ -163,6 +163,7 @@ async function sendWithIsolation(
     if (!(err instanceof PermanentError) || err.upstreamStatus !== 422) throw err;
     if (batch.length === 1) {
       const c = batch[0] as LevelChange;
+      if (/location/i.test(err.message)) throw locationError(c.bcLocationId, err);
       ctx.logger?.warn(
         { sku: c.sku, location: c.bcLocationId, err: err.message },
         'BigCommerce refused a stock level; SKU skipped',
@@ -174,5 +175,25 @@ async function sendWithIsolation(
     const left = await sendWithIsolation(ctx, batch.slice(0, mid), opts, result);
     const right = await sendWithIsolation(ctx, batch.slice(mid), opts, result);
     return [...left, ...right];
+  }
+}
+
+export function locationError(bcLocationId: number, cause?: unknown): PermanentError {
+  return new PermanentError({
+    code: 'HB_ERR_INV_LOCATION',
+    message: `BigCommerce refuses stock at location ${bcLocationId} (missing or disabled)`,
+    suggestedFix:
+      'run `heartbridge locations sync` and put the ids it prints into the inventory location map',
+    context: { bcLocationId },
+    cause,
+  });
+}
+
+/** Fails fast when a configured BigCommerce location does not exist or is disabled (one call). */
+export async function assertLocations(ctx: InventoryFlowContext): Promise<void> {
+  const live = new Map((await ctx.bc.inventory.listLocations()).map((l) => [l.id, l]));
+  for (const loc of ctx.inventory.locations) {
+    const l = live.get(loc.bcLocationId);
+    if (!l?.enabled) throw locationError(loc.bcLocationId);
   }
 }
