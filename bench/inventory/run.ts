@@ -1,0 +1,192 @@
+/**
+ * Inventory benchmark (run on demand: `npm run bench -- inventory [products] [--quick]`; never in npm test).
+ *
+ * 1. Initial sync: ~100k SKUs × 4 locations, every BigCommerce level different from Heartland (cold
+ *    store), `fullSync` from an empty database. Counts BigCommerce calls (reads / writes), our CPU time
+ *    (user + system of THIS process; the simulators run in a child process) and peak RSS.
+ * 2. Steady state: 1,000 random Heartland stock changes, then one ledger poll: BigCommerce calls used.
+ * 3. Backlog drain under a real quota: a second sandbox with BigCommerce's 150-request quota on a 3 s
+ *    window (the 30 s window scaled down 10×, same shape), every level different, drained at real-time
+ *    priority in batches of 200 (so the backlog spans many windows). Share of our budget (quota × share 0.7) used, and 429s.
+ * Writes bench/results/inventory-<date>.md.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { BigCommerceApi } from '../../src/connectors/bigcommerce/bigcommerce-api.js';
+import { HeartlandApi } from '../../src/connectors/heartland/heartland-api.js';
+import { createEngine, createQueueBackend } from '../../src/engine/engine.js';
+import { fullSync } from '../../src/flows/inventory/full-sync.js';
+import { parseInventoryConfig } from '../../src/flows/inventory/inventory-config.js';
+import type { InventoryFlowContext } from '../../src/flows/inventory/inventory-context.js';
+import { pollLedger } from '../../src/flows/inventory/stock-sync.js';
+import { openStore } from '../../src/store/database.js';
+import { migrateToLatest } from '../../src/store/migrations/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const products = Number(args.find((a) => /^\d+$/.test(a)) ?? (quick ? 2000 : 41_700));
+
+interface Child {
+  proc: ChildProcess;
+  info: {
+    bigcommerce: { apiUrl: string; storeHash: string; accessToken: string };
+    heartland: { apiUrl: string; token: string };
+    control: string;
+    skus: { bc: number; hl: number; shared: number };
+  };
+}
+
+async function startChild(productCount: number, rateLimit: string): Promise<Child> {
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(here, 'sandbox-child.ts'), String(productCount), '4', rateLimit],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const rl = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
+  const line = await new Promise<string>((resolve, reject) => {
+    rl.once('line', resolve);
+    proc.once('exit', (code) => reject(new Error(`sandbox child exited ${code}`)));
+  });
+  return { proc, info: JSON.parse(line) as Child['info'] };
+}
+
+async function control(c: Child, path: string, method = 'POST'): Promise<Record<string, unknown>> {
+  const res = await fetch(`${c.info.control}${path}`, { method });
+  return (await res.json()) as Record<string, unknown>;
+}
+
+interface Meter {
+  reads: number;
+  writes: number;
+  r429: number;
+}
+
+async function context(c: Child, dir: string, name: string) {
+  const store = openStore(join(dir, `${name}.db`));
+  await migrateToLatest(store);
+  const engine = createEngine({ store, backend: await createQueueBackend(store) });
+  const meter: Meter = { reads: 0, writes: 0, r429: 0 };
+  const countingFetch = async (input: string, init: RequestInit) => {
+    if ((init.method ?? 'GET') === 'GET') meter.reads++;
+    else meter.writes++;
+    const res = await fetch(input, init);
+    if (res.status === 429) meter.r429++;
+    return res;
+  };
+  const ctx: InventoryFlowContext = {
+    connectionId: 'bench',
+    engine,
+    bc: new BigCommerceApi({ ...c.info.bigcommerce, fetch: countingFetch }),
+    hl: new HeartlandApi({
+      apiUrl: c.info.heartland.apiUrl,
+      token: c.info.heartland.token,
+      timeoutMs: 300_000,
+    }),
+    configVersion: null,
+    now: Date.now,
+    inventory: parseInventoryConfig({
+      locations: [1, 2, 3, 4].map((i) => ({ bcLocationId: i, hlLocationIds: [100000 + i] })),
+      hlPageSize: 1000,
+    }),
+  };
+  return {
+    ctx,
+    meter,
+    close: async () => {
+      await engine.stop(0);
+      await store.close();
+    },
+  };
+}
+
+const cpuMs = (u: NodeJS.CpuUsage) => Math.round((u.user + u.system) / 1000);
+const dir = mkdtempSync(join(tmpdir(), 'hb-bench-inv-'));
+const results: string[] = [];
+const log = (s: string) => {
+  console.log(s);
+  results.push(s);
+};
+
+// ── 1 + 2 ──
+const a = await startChild(products, 'off');
+try {
+  log(
+    `SKUs: BigCommerce ${a.info.skus.bc}, Heartland ${a.info.skus.hl}, shared ${a.info.skus.shared}; 4 locations`,
+  );
+  await control(a, '/perturb');
+  const { ctx, meter, close } = await context(a, dir, 'a');
+  const cpu0 = process.cpuUsage();
+  const t0 = Date.now();
+  const r = await fullSync(ctx);
+  const cpu = cpuMs(process.cpuUsage(cpu0));
+  const wall = Date.now() - t0;
+  log(
+    `initial sync: ${r.changes} levels written in ${r.calls} absolute calls (${r.batches} batches); BigCommerce calls total ${meter.reads + meter.writes} (reads ${meter.reads}, writes ${meter.writes}); 429s ${meter.r429}`,
+  );
+  log(
+    `initial sync: our CPU ${(cpu / 1000).toFixed(1)} s, wall ${(wall / 1000).toFixed(1)} s (wall includes the simulators' own time)`,
+  );
+  await pollLedger(ctx); // settle the bracket replay
+  const steady: string[] = [];
+  for (const seed of [7, 8, 9]) {
+    const changes = await control(a, `/changes?n=1000&seed=${seed}`);
+    const before = meter.reads + meter.writes;
+    const cpuS = process.cpuUsage();
+    const p = await pollLedger(ctx);
+    steady.push(
+      `1,000 changes (${changes.distinctLevels} distinct item×location) → ${meter.reads + meter.writes - before} BigCommerce calls (${p.written} levels written; ${p.items} items re-read), CPU ${cpuMs(process.cpuUsage(cpuS))} ms`,
+    );
+  }
+  for (const s of steady) log(`steady state: ${s}`);
+  log(`peak RSS (this process, phases 1–2): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+  await close();
+} finally {
+  a.proc.kill('SIGTERM');
+}
+
+// ── 3 ──
+const drainProducts = quick ? 2000 : 20_000;
+const b = await startChild(drainProducts, '150/3000');
+try {
+  await control(b, '/perturb');
+  const { ctx, meter, close } = await context(b, dir, 'b');
+  const t0 = Date.now();
+  // Small batches so the backlog spans many quota windows (pacing does not depend on batch size).
+  const r = await fullSync(ctx, { priority: 'realtime', batchSize: 200 });
+  const elapsed = Date.now() - t0;
+  const calls = meter.reads + meter.writes;
+  const windows = elapsed / 3000;
+  const allowed = windows * 150 * 0.7;
+  log(
+    `backlog drain (${b.info.skus.bc} SKUs × 4, quota 150 / 3 s, share 0.7): ${calls} calls in ${(elapsed / 1000).toFixed(1)} s = ${(calls / windows).toFixed(1)} per window vs 105 allowed → ${((100 * calls) / allowed).toFixed(1)} % of our budget; 429s ${meter.r429} (${((100 * meter.r429) / Math.max(1, calls)).toFixed(2)} %); ${r.calls} write calls`,
+  );
+  await close();
+} finally {
+  b.proc.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const cpuModel = cpus()[0]?.model ?? 'unknown';
+const md = `# Inventory benchmark — ${date}
+
+Machine: ${cpus().length} CPUs (nproc), ${cpuModel}; Node ${process.version}; SQLite store in a temp dir.
+Command: \`npm run bench -- inventory${quick ? ' --quick' : ''}\` (products ${products}, backlog ${drainProducts}).
+
+${results.map((l) => `- ${l}`).join('\n')}
+
+Notes: the simulators run in child processes (their CPU is not ours). BigCommerce reads are
+\`/v3/inventory/items\` at 1,000 per page (to learn which SKUs exist and what they show, so SKUs missing
+in BigCommerce never fail a batch) plus one location check; Heartland reads are not BigCommerce budget.
+`;
+mkdirSync(join(here, '..', 'results'), { recursive: true });
+const file = join(here, '..', 'results', `inventory-${date}${quick ? '-quick' : ''}.md`);
+writeFileSync(file, md);
+console.log(`wrote ${file}`);
