@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TaskHandler } from '../engine/queue/queue-backend.js';
 import type { ScheduleDefinition } from '../engine/scheduler/index.js';
+import { adminModule } from '../server/routes/admin-routes.js';
 import type { AppParts } from './create-app.js';
 import { syncModule } from './sync-module.js';
 
@@ -18,7 +19,7 @@ export interface AppModule {
 }
 
 /** Registered modules (one line each). */
-export const appModules: AppModule[] = [syncModule];
+export const appModules: AppModule[] = [syncModule, adminModule];
 
 /** Merges modules into createApp's `handlers`, `schedules` and `routes` parameters. */
 export function composeModules(modules: AppModule[]) {
