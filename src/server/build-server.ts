@@ -5,6 +5,8 @@
  * - body limit from `server.bodyLimitBytes` → 413 `HB_ERR_HTTP_BODY_TOO_LARGE`;
  * - JSON bodies parsed with a reason on failure → 400 `HB_ERR_HTTP_MALFORMED_JSON`, and the exact bytes
  *   kept on `request.rawBody` (webhook signatures are computed over the raw body, not re-serialised JSON);
+ * - JSON nested deeper than `MAX_JSON_DEPTH` refused before parsing → 400 `HB_ERR_HTTP_VALIDATION` (deep
+ *   values overflow the stack in every recursive consumer downstream: JSON.stringify, normalisers, zod);
  * - one error shape `{ statusCode, code, error, message }` for every 4xx/5xx;
  * - `app.adminAuth` (preHandler for admin routes) and `app.metrics`.
  */
@@ -47,6 +49,39 @@ function queueOf(engine: BuildServerOptions['engine']): QueueStatsSource | undef
   return engine.queue;
 }
 
+/** Real webhook payloads nest < 10 levels; 64 leaves room and keeps every recursive consumer far from the stack limit. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * True when `text` opens more than `max` arrays/objects at once. Brackets inside strings do not count.
+ * Iterative and allocation-free so it is cheap enough to run on every body before `JSON.parse`; it does
+ * not validate (JSON.parse does that next).
+ */
+export function jsonDepthExceeds(text: string, max: number = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Jump to the closing quote: the next `"` not preceded by an odd number of backslashes.
+      let end = text.indexOf('"', i + 1);
+      while (end !== -1) {
+        let slashes = 0;
+        for (let j = end - 1; text.charCodeAt(j) === 0x5c; j--) slashes++;
+        if (slashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      if (end === -1) return false; // unterminated string: JSON.parse reports it
+      i = end;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 function zodMessage(err: ZodError): string {
   return err.issues
     .slice(0, 5)
@@ -81,6 +116,10 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     if (raw.length === 0)
       return done(new HttpError('HB_ERR_HTTP_EMPTY_BODY', 'request body is empty'), undefined);
     const text = raw.toString('utf8');
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      const msg = `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
+      return done(new HttpError('HB_ERR_HTTP_VALIDATION', msg), undefined);
+    }
     defaultJson(request, text, (err, value) => {
       if (!err) return done(null, value);
       let reason = err.message;

@@ -9,7 +9,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import Fastify, { type FastifyInstance, type InjectOptions, type LightMyRequestResponse } from 'fastify';
 import { configSchema } from '../../src/config/index.js';
 import { createEngine, createQueueBackend, type Engine } from '../../src/engine/index.js';
 import { createLogger } from '../../src/log/index.js';
@@ -46,26 +46,47 @@ export interface Harness {
 
 const ROUTES_DIR = join(import.meta.dirname, '..', '..', 'src', 'server', 'routes');
 
-/** Admin API modules (`admin-*.ts` exporting `register*`) may land while this suite exists: include them. */
+/**
+ * Admin API modules (`admin-*.ts` exporting `register*`) may land while this suite exists: include them.
+ * An aggregator (one register function that mounts the others, behind its auth hook) and its parts are
+ * all exported, so each function is first tried on a throwaway instance to learn the routes it adds;
+ * then the widest ones are registered, skipping any whose routes are already covered (registering a part
+ * on its own would declare a route twice, or mount it without the aggregator's auth hook).
+ */
 async function registerAdminModules(app: FastifyInstance, engine: Engine): Promise<string[]> {
   if (!existsSync(ROUTES_DIR)) return [];
-  const found: string[] = [];
+  type RegisterFn = (a: FastifyInstance, o: unknown) => unknown;
+  const options = { engine, store: engine.store, dlq: engine.dlq, queue: engine.queue };
+  const candidates: Array<{ name: string; fn: RegisterFn; routes: string[] }> = [];
   for (const file of readdirSync(ROUTES_DIR).filter((f) => /^admin.*\.ts$/.test(f))) {
     const mod = (await import(join(ROUTES_DIR, file))) as Record<string, unknown>;
     for (const [name, fn] of Object.entries(mod)) {
       if (!/^register/.test(name) || typeof fn !== 'function') continue;
+      const probe = Fastify({ logger: false });
+      probe.decorate('adminAuth', app.adminAuth);
+      probe.decorate('metrics', app.metrics);
+      const routes: string[] = [];
+      probe.addHook('onRoute', (r) => {
+        for (const method of [r.method].flat()) routes.push(`${method} ${r.url}`);
+      });
       try {
-        await (fn as (a: FastifyInstance, o: unknown) => unknown)(app, {
-          engine,
-          store: engine.store,
-          dlq: engine.dlq,
-          queue: engine.queue,
-        });
-        found.push(`${file}:${name}`);
+        await (fn as RegisterFn)(probe, options);
+        await probe.ready();
+        candidates.push({ name: `${file}:${name}`, fn: fn as RegisterFn, routes });
       } catch {
         // A module whose options we cannot guess is skipped; the probe route still covers adminAuth.
+      } finally {
+        await probe.close();
       }
     }
+  }
+  const taken = new Set<string>();
+  const found: string[] = [];
+  for (const c of candidates.sort((a, b) => b.routes.length - a.routes.length)) {
+    if (c.routes.length === 0 || c.routes.some((r) => taken.has(r))) continue;
+    await c.fn(app, options);
+    for (const r of c.routes) taken.add(r);
+    found.push(c.name);
   }
   return found;
 }
