@@ -20,3 +20,17 @@ export function envelopeBody(id: number): string {
     '"}'
   );
 }
+
+/** Which backends each server variant applies to (the runner skips the rest). See server.ts. */
+export const VARIANT_BACKENDS: Record<string, ReadonlyArray<'sqlite' | 'postgres'>> = {
+  group: ['sqlite', 'postgres'],
+  single: ['sqlite', 'postgres'],
+  // The HTTP ceiling does not depend on the database: measured once, with the SQLite runs.
+  noop: ['sqlite'],
+  'async-fsync': ['sqlite'],
+  'async-fsync-lanes4': ['sqlite'],
+  lanes4: ['postgres'],
+  'optimistic-lanes4': ['postgres'],
+  multirow: ['postgres'],
+  'multirow-lanes4': ['postgres'],
+};

@@ -2,8 +2,12 @@
  * Durable webhook ingest benchmark (issue 2 item 12): HTTP POST → inbox row + job, 2xx only once the
  * transaction is fsync'd.
  *
- *   npm run bench -- ingest [--backends sqlite,postgres] [--variants group,single] [--connections 50]
- *                           [--duration 15] [--warmup 3] [--profile DIR] [--out FILE]
+ *   npm run bench -- ingest [--backends sqlite,postgres] [--variants group,single,noop] [--connections 50]
+ *                           [--duration 15] [--warmup 3] [--rounds 1] [--profile DIR] [--out FILE] [--nice=-10]
+ *
+ * Variants (server.ts): group (as shipped), single (one transaction per request), noop (HTTP ceiling),
+ * and the prototypes async-fsync, async-fsync-lanes4 (SQLite), lanes4, optimistic-lanes4 (PostgreSQL).
+ * `--rounds N` repeats the whole variant list N times, interleaved (on a shared machine, compare rounds).
  *
  * For each backend × variant: the server child (./server.ts) runs pinned to core 0, the load generator
  * child (./load.ts, autocannon) pinned to core 1, each request a distinct valid BigCommerce envelope with
@@ -25,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import { VARIANT_BACKENDS } from './bench-constants.js';
 import type { LoadOptions, LoadResult } from './load.js';
 import { topFrames } from './profile-summary.js';
 
@@ -265,13 +270,14 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       backends: { type: 'string', default: 'sqlite,postgres' },
-      variants: { type: 'string', default: 'group,single' },
+      variants: { type: 'string', default: 'group,single,noop' },
       connections: { type: 'string', default: '50' },
       duration: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '3' },
       profile: { type: 'string' },
       out: { type: 'string' },
       nice: { type: 'string', default: '0' },
+      rounds: { type: 'string', default: '1' },
     },
   });
   niceness = Number(values.nice);
@@ -281,31 +287,41 @@ async function main(): Promise<void> {
   const outcomes: RunOutcome[] = [];
   const notes: string[] = [];
   console.log(`ingest benchmark — ${machine()}`);
+  const usable: Backend[] = [];
   for (const backend of backends) {
-    if (backend === 'postgres') {
-      const reason = await pgReachable();
-      if (reason) {
-        const msg = `PostgreSQL skipped: ${reason} (set BENCH_DATABASE_URL or start PostgreSQL on 127.0.0.1:5432)`;
-        console.warn(msg);
-        notes.push(msg);
-        continue;
+    const reason = backend === 'postgres' ? await pgReachable() : null;
+    if (reason) {
+      const msg = `PostgreSQL skipped: ${reason} (set BENCH_DATABASE_URL or start PostgreSQL on 127.0.0.1:5432)`;
+      console.warn(msg);
+      notes.push(msg);
+    } else usable.push(backend);
+  }
+  for (const variant of variants) {
+    if (!VARIANT_BACKENDS[variant])
+      throw new Error(`unknown variant '${variant}' (${Object.keys(VARIANT_BACKENDS).join('|')})`);
+  }
+  const rounds = Math.max(1, Number(values.rounds));
+  for (let round = 1; round <= rounds; round++) {
+    for (const backend of usable) {
+      for (const variant of variants) {
+        if (!VARIANT_BACKENDS[variant]?.includes(backend)) continue;
+        console.log(
+          `\n${rounds > 1 ? `round ${round}: ` : ''}${backend} / ${variant}: ${values.warmup} s warm-up + ${values.duration} s measured…`,
+        );
+        const o = await runOne({
+          backend,
+          variant,
+          connections: Number(values.connections),
+          durationS: Number(values.duration),
+          warmupS: Number(values.warmup),
+          profileDir: values.profile,
+        });
+        outcomes.push(o);
+        console.log(TABLE_HEAD);
+        console.log(row(o));
+        if (o.profileTop)
+          console.log(`\ntop self-time frames (server, ${backend}/${variant}):\n${o.profileTop}`);
       }
-    }
-    for (const variant of variants) {
-      console.log(`\n${backend} / ${variant}: ${values.warmup} s warm-up + ${values.duration} s measured…`);
-      const o = await runOne({
-        backend,
-        variant,
-        connections: Number(values.connections),
-        durationS: Number(values.duration),
-        warmupS: Number(values.warmup),
-        profileDir: values.profile,
-      });
-      outcomes.push(o);
-      console.log(TABLE_HEAD);
-      console.log(row(o));
-      if (o.profileTop)
-        console.log(`\ntop self-time frames (server, ${backend}/${variant}):\n${o.profileTop}`);
     }
   }
   const report = [

@@ -20,7 +20,8 @@
  *                          the thread pool (coalesced) before the acks;
  * - `async-fsync-lanes4` — the same with 4 group-commit lanes (by entity), so commits pipeline with fsyncs;
  * - `lanes4`             — 4 lanes with the shipped writer (PostgreSQL: 4 transactions in parallel);
- * - `optimistic-lanes4`  — PostgreSQL: 4 lanes, batches without per-item savepoints (fallback on error).
+ * - `optimistic-lanes4`  — PostgreSQL: 4 lanes, batches without per-item savepoints (fallback on error);
+ * - `multirow`, `multirow-lanes4` — PostgreSQL: no savepoints and the batch's inbox rows in one statement.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -45,7 +46,7 @@ import { createOptimisticKyselyInboxWriter } from './prototypes/optimistic-kysel
 
 interface VariantSpec {
   /** Which inbox writer: as shipped, or a bench prototype. */
-  writer: 'shipped' | 'async-fsync' | 'optimistic';
+  writer: 'shipped' | 'async-fsync' | 'optimistic' | 'multirow';
   /** Group-commit lanes (1 = the shipped inbox). */
   lanes: number;
   maxBatch?: number;
@@ -60,6 +61,8 @@ const VARIANTS: Record<string, VariantSpec> = {
   'async-fsync-lanes4': { writer: 'async-fsync', lanes: 4 },
   lanes4: { writer: 'shipped', lanes: 4 },
   'optimistic-lanes4': { writer: 'optimistic', lanes: 4 },
+  multirow: { writer: 'multirow', lanes: 1 },
+  'multirow-lanes4': { writer: 'multirow', lanes: 4 },
 };
 
 /**
@@ -128,9 +131,11 @@ async function main(): Promise<void> {
     if (!store.sqlite) throw new Error(`--variant ${variant} is a SQLite prototype`);
     const writer = await createAsyncFsyncInboxWriter(store.sqlite, {});
     backend.createInboxWriter = () => writer;
-  } else if (spec.writer === 'optimistic') {
+  } else if (spec.writer === 'optimistic' || spec.writer === 'multirow') {
     if (store.sqlite) throw new Error(`--variant ${variant} is a PostgreSQL prototype`);
-    const writer = createOptimisticKyselyInboxWriter(store.db, backend);
+    const writer = createOptimisticKyselyInboxWriter(store.db, backend, {
+      multiRowInsert: spec.writer === 'multirow',
+    });
     backend.createInboxWriter = () => writer;
   }
   const batches = countBatches(store, backend);
