@@ -13,13 +13,13 @@
  *   refunded, or after `reservationTtl` (alerted: an order that never reached Heartland is a problem of
  *   its own).
  */
-import type { Kysely } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 import { parseDurationMs } from '../../config/duration.js';
 import type { Database } from '../../store/schema.js';
 import type { InventoryFlowContext } from './inventory-context.js';
 
 interface ReservationsTable {
-  id: number;
+  id: Generated<number>;
   connection_id: string;
   bc_order_id: string;
   sku: string;
@@ -90,7 +90,7 @@ export async function recordOrderReservation(
   }));
   const inserted = await db(ctx)
     .insertInto('reservations')
-    .values(values as never)
+    .values(values)
     .onConflict((oc) => oc.columns(['connection_id', 'bc_order_id', 'sku', 'bc_location_id']).doNothing())
     .returning('sku')
     .execute();
