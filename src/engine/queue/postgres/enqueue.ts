@@ -27,10 +27,10 @@ export interface EnqueueDefaults {
 }
 
 /** `"schema"."name"` of a graphile object. */
-export type GraphileRef = (name: string) => RawBuilder<unknown>;
+export type GraphileRef = ((name: string) => RawBuilder<unknown>) & { schema: string };
 
 export function graphileRef(schema: string): GraphileRef {
-  return (name) => sql`${sql.id(schema, name)}`;
+  return Object.assign((name: string) => sql`${sql.id(schema, name)}`, { schema });
 }
 
 function metaOf(req: EnqueueRequest): EnvelopeMeta {
@@ -63,7 +63,8 @@ export async function enqueueJob(
   // - lend: waiting jobs of this entity take on a more urgent newcomer's priority (so it cannot overtake);
   // - coalesced: a pending holder of the key gets the new payload in place, keeping its logical id/backoff;
   // - added: otherwise graphile's add_job inserts, at the end of the entity's line.
-  const rows = await run.rows<{ id: string; coalesced: boolean }>(sql`
+  const rows = await run.rows<{ id: string; coalesced: boolean }>(
+    sql`
     with queue as (select q.id from ${gw('_private_job_queues')} q where q.queue_name = ${queue}),
     lend as (
       update ${jobs} j set priority = ${priority}::smallint
@@ -98,7 +99,9 @@ export async function enqueueJob(
       where not exists (select 1 from coalesced))
     select id, true as coalesced from coalesced
     union all
-    select id, false as coalesced from added`);
+    select id, false as coalesced from added`,
+    `hb_enqueue/${gw.schema}`,
+  );
   const row = rows[0];
   if (!row?.id) throw new Error('HB_ERR_QUEUE_ENQUEUE: add_job returned no job');
   return { jobId: String(row.id), coalesced: row.coalesced };

@@ -59,12 +59,13 @@ interface LockedRow {
  * insert its finished copy, unlock its queue.
  */
 async function settleDone(
-  db: Kysely<Database>,
+  direct: SqlRunner,
   gw: GraphileRef,
   poolId: string,
   job: ClaimedJob,
 ): Promise<Outcome> {
-  const { rows } = await sql<{ n: number }>`
+  const rows = await direct.rows<{ n: number }>(
+    sql`
     with r as (
       delete from ${gw('_private_jobs')} where id = ${job.id} and locked_by = ${poolId}
       returning id, job_queue_id, task_id, payload, priority, run_at, created_at),
@@ -83,18 +84,21 @@ async function settleDone(
     q as (
       update ${gw('_private_job_queues')} set locked_at = null, locked_by = null
       where id = (select job_queue_id from r) and locked_by = ${poolId})
-    select count(*)::int as n from r`.execute(db);
+    select count(*)::int as n from r`,
+    `hb_settle_done/${gw.schema}`,
+  );
   return (rows[0]?.n ?? 0) > 0 ? 'done' : 'lease-lost';
 }
 
 export async function settleJob(
   db: Kysely<Database>,
+  direct: SqlRunner,
   gw: GraphileRef,
   poolId: string,
   job: ClaimedJob,
   verdict: Verdict,
 ): Promise<Outcome> {
-  if (verdict.kind === 'done') return settleDone(db, gw, poolId, job);
+  if (verdict.kind === 'done') return settleDone(direct, gw, poolId, job);
   return db.transaction().execute(async (trx) => {
     const run = kyselyRunner(trx);
     const row = (

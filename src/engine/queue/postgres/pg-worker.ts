@@ -15,11 +15,14 @@ import { parseEnvelope, summaryOf } from './job-envelope.js';
 import { type Outcome, settleJob, type Verdict } from './job-outcome.js';
 import { LeaseSweeper } from './lease-sweeper.js';
 import { QuietFreshInstallPlugin } from './quiet-install-plugin.js';
+import type { SqlRunner } from './sql-runner.js';
 
 export type PgQueueLog = (level: 'error' | 'warn', message: string) => void;
 
 export interface PgWorkerContext {
   db: Kysely<Database>;
+  /** The pg pool as a runner of named prepared statements (hot paths). */
+  direct: SqlRunner;
   pgPool: import('pg').Pool;
   schema: string;
   gw: GraphileRef;
@@ -119,6 +122,7 @@ function wrap(
     try {
       outcome = await settleJob(
         ctx.db,
+        ctx.direct,
         ctx.gw,
         job.locked_by ?? '',
         { id: job.id, attempts: job.attempts, maxAttempts: job.max_attempts },

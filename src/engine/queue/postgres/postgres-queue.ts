@@ -114,6 +114,7 @@ export function createPostgresQueue(
   const d = options.defaults ?? {};
   const maxAttempts = d.maxAttempts ?? 10;
   const workers = new Set<RunningWorker>();
+  const direct = pgClientRunner(pgPool, store.db);
 
   let resolved: Promise<{ schema: string; gw: GraphileRef; reads: JobReads }> | undefined;
   const resolve = () => {
@@ -153,7 +154,7 @@ export function createPostgresQueue(
       const { gw } = await resolve();
       const defaults = { maxAttempts };
       // One statement: atomic on its own, and inside the caller's transaction when one is given.
-      if (tx === undefined || tx === null) return enqueueJob(kyselyRunner(store.db), gw, req, defaults);
+      if (tx === undefined || tx === null) return enqueueJob(direct, gw, req, defaults);
       if (isKysely(tx)) return enqueueJob(kyselyRunner(tx), gw, req, defaults);
       if (isPgQueryable(tx)) return enqueueJob(pgClientRunner(tx, store.db), gw, req, defaults);
       throw new Error('HB_ERR_QUEUE_ENQUEUE: tx must be a Kysely transaction or a pg client');
@@ -163,6 +164,7 @@ export function createPostgresQueue(
       const { schema, gw } = await resolve();
       const ctx: PgWorkerContext = {
         db: store.db,
+        direct,
         pgPool,
         schema,
         gw,

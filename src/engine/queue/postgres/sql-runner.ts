@@ -7,12 +7,16 @@ import { Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../../store/schema.js';
 
 export interface SqlRunner {
-  rows<R>(query: RawBuilder<R>): Promise<R[]>;
+  /**
+   * `name` makes it a named prepared statement where the runner talks to pg directly (parsed and planned
+   * once per connection — our hot statements are big CTEs); Kysely runners ignore it.
+   */
+  rows<R>(query: RawBuilder<R>, name?: string): Promise<R[]>;
 }
 
 /** The part of a pg client/pool we call (structural: any node-postgres client fits). */
 export interface PgQueryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[] }>;
 }
 
 export function kyselyRunner(db: Kysely<Database>): SqlRunner {
@@ -25,9 +29,9 @@ export function kyselyRunner(db: Kysely<Database>): SqlRunner {
 
 export function pgClientRunner(client: PgQueryable, compiler: Kysely<Database>): SqlRunner {
   return {
-    async rows<R>(query: RawBuilder<R>) {
+    async rows<R>(query: RawBuilder<R>, name?: string) {
       const compiled = query.compile(compiler);
-      const res = await client.query(compiled.sql, [...compiled.parameters]);
+      const res = await client.query({ text: compiled.sql, values: [...compiled.parameters], name });
       return res.rows as R[];
     },
   };
