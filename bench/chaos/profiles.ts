@@ -1,0 +1,156 @@
+/**
+ * Chaos profiles: how much load, how many kills and which faults. `full` is the run issue 7 asks for;
+ * `medium` is the same fault mix at a tenth of the load; `small` runs inside `npm test` (≤ ~60 s), so its
+ * faults are scaled to fit: 5xx, hangs and outages hit reads only, because the connectors rightly wait
+ * 30 s (Heartland) / 60 s (BigCommerce) before retrying a failed write, and a killed worker's lease takes
+ * 30 s to expire — a 60 s test cannot absorb many of those.
+ */
+import type { FaultConfigInput, FaultRule } from '../../src/sandbox/shared/fault-config.js';
+
+export type ProfileName = 'small' | 'medium' | 'full';
+export type BackendName = 'sqlite' | 'postgres';
+
+export interface ChaosProfile {
+  name: ProfileName;
+  /** Storefront orders placed on BigCommerce. */
+  orders: number;
+  /** Heartland stock changes (adjustments and in-store sales). */
+  stockChanges: number;
+  /** Products in the seeded catalog (SKUs ≈ 2.4 ×). */
+  products: number;
+  /** Load is spread over this window. */
+  loadMs: number;
+  /** A bridge process is SIGKILLed this often while the faults are on... */
+  killEveryMs: number;
+  /** ...but not later than this into the chaos phase (a killed job waits 30 s for its lease to expire). */
+  killUntilMs: number;
+  /** Two outages of each API, this long each. */
+  outageMs: number;
+  /** After the faults are off: how long the queue may take to drain before the run is judged. */
+  drainTimeoutMs: number;
+  /** Bridge poll intervals (config durations). */
+  polling: { orders: string; fulfilment: string };
+  /** Worker processes on PostgreSQL (SQLite always runs one process). */
+  pgWorkers: number;
+  /** Jobs one process runs at once. */
+  concurrency: number;
+}
+
+/**
+ * Routes only the "staff" and "shoppers" of the run use (fulfilment in Heartland, stock changes, in-store
+ * sales): heartbridge never writes them, and the people using them are not what is under test, so they
+ * are kept fault-free. Every route heartbridge calls keeps the faults.
+ */
+const CLEAN: FaultRule = {
+  errorRate: 0,
+  hangRate: 0,
+  rate429: { rate: 0 },
+  outages: [],
+  commitThenTimeoutRate: 0,
+  latencyMs: { min: 0, max: 0 },
+};
+export const STAFF_ROUTES = [
+  'POST /api/sales/invoices',
+  'POST /api/sales/invoices/:id/lines',
+  'PUT /api/sales/invoices/:id',
+  'POST /api/sales/tickets',
+  'POST /api/inventory/adjustments',
+];
+const staffRoutes = () => Object.fromEntries(STAFF_ROUTES.map((r) => [r, CLEAN]));
+
+/** Two outages per API inside the load window, staggered so that the two APIs are rarely down together. */
+function outageWindows(loadMs: number, outageMs: number) {
+  const at = (share: number) => ({ startMs: Math.round(loadMs * share), durationMs: outageMs });
+  return { bc: [at(0.15), at(0.55)], hl: [at(0.3), at(0.75)] };
+}
+
+/** The fault mix of issue 7: 10 % 5xx, 5 % hangs, 3 % 429s, committed-then-timeout writes, outages. */
+function fullMix(p: Pick<ChaosProfile, 'loadMs' | 'outageMs'>, seed: string) {
+  const windows = outageWindows(p.loadMs, p.outageMs);
+  const base: FaultRule = {
+    errorRate: 0.1,
+    hangRate: 0.05,
+    rate429: { rate: 0.03, retryAfterS: 1 },
+    commitThenTimeoutRate: 0.05,
+    commitThenTimeoutDelayMs: 20,
+  };
+  const webhooks = { duplicateRate: 0.5, reorderRate: 0.5, reorderDelayMs: 300 };
+  return {
+    bc: { enabled: true, seed, global: { ...base, outages: windows.bc }, routes: staffRoutes(), webhooks },
+    hl: { enabled: true, seed, global: { ...base, outages: windows.hl }, routes: staffRoutes(), webhooks },
+  };
+}
+
+/** Small: the same kinds of fault, but 5xx / hangs / outages on reads only (see the header). */
+function smallMix(p: Pick<ChaosProfile, 'loadMs' | 'outageMs'>, seed: string) {
+  const windows = outageWindows(p.loadMs, p.outageMs);
+  const global: FaultRule = {
+    rate429: { rate: 0.03, retryAfterS: 0 },
+    commitThenTimeoutRate: 0.05,
+    commitThenTimeoutDelayMs: 10,
+  };
+  const reads = (outages: Array<{ startMs: number; durationMs: number }>): FaultRule => ({
+    errorRate: 0.1,
+    hangRate: 0.005,
+    outages,
+  });
+  const webhooks = { duplicateRate: 0.5, reorderRate: 0.5, reorderDelayMs: 150 };
+  return {
+    bc: { enabled: true, seed, global, routes: { 'GET /*': reads(windows.bc), ...staffRoutes() }, webhooks },
+    hl: { enabled: true, seed, global, routes: { 'GET /*': reads(windows.hl), ...staffRoutes() }, webhooks },
+  };
+}
+
+export interface SandboxFaults {
+  bc: FaultConfigInput;
+  hl: FaultConfigInput;
+}
+
+export function profileFaults(profile: ChaosProfile, seed: string): SandboxFaults {
+  return profile.name === 'small' ? smallMix(profile, seed) : fullMix(profile, seed);
+}
+
+export const PROFILES: Record<ProfileName, ChaosProfile> = {
+  small: {
+    name: 'small',
+    orders: 60,
+    stockChanges: 200,
+    products: 40,
+    loadMs: 12_000,
+    killEveryMs: 3_500,
+    killUntilMs: 8_000,
+    outageMs: 1_500,
+    drainTimeoutMs: 75_000,
+    polling: { orders: '15s', fulfilment: '3s' },
+    pgWorkers: 2,
+    concurrency: 8,
+  },
+  medium: {
+    name: 'medium',
+    orders: 1_000,
+    stockChanges: 5_000,
+    products: 300,
+    loadMs: 180_000,
+    killEveryMs: 20_000,
+    killUntilMs: Number.POSITIVE_INFINITY,
+    outageMs: 20_000,
+    drainTimeoutMs: 20 * 60_000,
+    polling: { orders: '30s', fulfilment: '5s' },
+    pgWorkers: 3,
+    concurrency: 16,
+  },
+  full: {
+    name: 'full',
+    orders: 10_000,
+    stockChanges: 50_000,
+    products: 2_000,
+    loadMs: 30 * 60_000,
+    killEveryMs: 20_000,
+    killUntilMs: Number.POSITIVE_INFINITY,
+    outageMs: 60_000,
+    drainTimeoutMs: 60 * 60_000,
+    polling: { orders: '1m', fulfilment: '10s' },
+    pgWorkers: 3,
+    concurrency: 16,
+  },
+};

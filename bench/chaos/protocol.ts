@@ -1,0 +1,93 @@
+/**
+ * Messages between the chaos runner and its sandbox child (Node IPC). The sandbox lives in its own
+ * process so that SIGKILLing the bridge never touches it, and so that its verification reads the
+ * simulators' own state, not anything heartbridge reports.
+ */
+import type { SandboxFaults } from './profiles.js';
+
+export interface SandboxInfo {
+  bigcommerce: { apiUrl: string; storeHash: string; accessToken: string };
+  heartland: { apiUrl: string; token: string };
+  /** A mapping block that fits the seeded Heartland account (station, payment and shipping names). */
+  mapping: Record<string, unknown>;
+  skus: number;
+}
+
+export interface PlacedOrder {
+  total: string;
+  statusId: number;
+}
+
+export interface LoadRequest {
+  orders: number;
+  stockChanges: number;
+  loadMs: number;
+  seed: string;
+}
+
+export interface LoadCounts {
+  ordersPlaced: number;
+  /** Order bodies that could not be built (the store sold out of every picked variant). */
+  ordersSkipped: number;
+  stockChanges: number;
+  stockChangesFailed: number;
+}
+
+export interface SandboxStatus {
+  ordersPlaced: number;
+  hlOrders: number;
+  shipped: number;
+  /** Open Heartland orders of this run not yet shipped by the fulfiller. */
+  unshipped: number;
+  webhooksPending: number;
+  bcShipments: number;
+}
+
+export interface StockCheck {
+  wired: boolean;
+  compared: number;
+  drift: Array<{ sku: string; locationId: number; bc: number; expected: number }>;
+}
+
+export interface VerifyRequest {
+  /** Entity keys (`bc:order:<id>`) the bridge parked on purpose: open quarantine / review items. */
+  parked: string[];
+  /** Heartland location id → BigCommerce location id, and safety per BC location; null = not wired. */
+  stock: null | { locations: Record<string, number>; safety: number };
+}
+
+export interface VerifyResult {
+  placed: number;
+  synced: number;
+  parked: number[];
+  /** Orders Heartland should not get: Incomplete checkouts and statuses the mapping skips (by status). */
+  notForSync: Record<string, number>;
+  /** ...of which Heartland got one anyway. */
+  syncedAgainstMapping: number[];
+  lost: number[];
+  duplicated: Array<{ bcOrderId: number; hlOrders: number }>;
+  wrongTotals: Array<{ bcOrderId: number; bc: number; hl: number }>;
+  wrongLines: Array<{ bcOrderId: number; bc: string; hl: string }>;
+  /** Heartland orders that carry a BigCommerce id this run never placed. */
+  strays: number;
+  fulfilments: number;
+  shipmentsLost: number[];
+  shipmentsDuplicated: Array<{ bcOrderId: number; bcShipments: number; hlInvoices: number }>;
+  stock: StockCheck;
+  faults: { bc: Record<string, number>; hl: Record<string, number> };
+  webhookDeliveries: number;
+}
+
+export type ChildCommand =
+  | { cmd: 'faults'; faults: SandboxFaults | null }
+  | { cmd: 'load'; load: LoadRequest }
+  | { cmd: 'fulfiller'; on: boolean }
+  | { cmd: 'status' }
+  | { cmd: 'verify'; verify: VerifyRequest }
+  | { cmd: 'stop' };
+
+export type ChildRequest = ChildCommand & { id: number };
+export type ChildReply =
+  | { type: 'ready'; info: SandboxInfo }
+  | { type: 'reply'; id: number; ok: true; result: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string };

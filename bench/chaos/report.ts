@@ -1,0 +1,91 @@
+/**
+ * The chaos report: a console summary and a markdown file `bench/results/chaos-<profile>-<backend>-<date>.md`
+ * with the machine, the date, the profile and every figure.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { ChaosReport } from './run-chaos.js';
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function machine(): string {
+  const c = cpus();
+  return `${c.length} × ${c[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${process.platform}; load average at the end ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ')}`;
+}
+
+function verdict(ok: boolean | null): string {
+  return ok === null ? 'NOT CHECKED' : ok ? 'ok' : 'FAILED';
+}
+
+export function renderMarkdown(r: ChaosReport): string {
+  const p = r.profile;
+  const v = r.verify;
+  const f = (k: string) => (v.faults.bc[k] ?? 0) + (v.faults.hl[k] ?? 0);
+  const lines = [
+    `# Chaos run — ${p.name} profile on ${r.backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
+    '',
+    `${r.ok ? '**All promises held.**' : '**A promise FAILED** (see below).'} Run by \`npm run chaos -- --profile ${p.name} --backend ${r.backend}\`.`,
+    '',
+    `- Date: ${r.startedAt}`,
+    `- Machine: ${machine()}`,
+    `- Bridge: real \`heartbridge serve\` processes: ${r.processes.join(' + ')}; worker concurrency ${p.concurrency}, maxAttempts 10`,
+    `- Load: ${r.load.ordersPlaced} storefront orders placed (${r.load.ordersSkipped} skipped: sold out), ${r.load.stockChanges} Heartland stock changes (${r.load.stockChangesFailed} refused) over ${s(p.loadMs)}`,
+    `- Chaos phase ${s(r.chaosMs)}: one process SIGKILLed every ${s(p.killEveryMs)} and restarted (${r.kills} kills); two ${s(p.outageMs)} outages of each API; ${p.name === 'small' ? '5xx / hangs / outages on reads only (see profiles.ts)' : '10 % 5xx, 5 % hangs, 3 % 429s, 5 % committed-then-timeout on every call heartbridge makes'}; webhooks duplicated (50 %) and reordered (50 %)`,
+    `- Wall time ${s(r.wallMs)}; drain after the faults ${s(r.drainMs)}${r.drained ? '' : ' (did NOT drain)'}`,
+    '',
+    '## Promises',
+    '',
+    '| promise | verdict | figure |',
+    '|---|---|---|',
+    ...r.promises.map((x) => `| ${x.name} | ${verdict(x.ok)} | ${x.detail.replace(/\|/g, '\\|')} |`),
+    '',
+    '## Figures',
+    '',
+    '| figure | value |',
+    '|---|---|',
+    `| orders placed / in Heartland / parked on purpose | ${v.placed} / ${v.synced} / ${v.parked.length} |`,
+    `| lost / duplicated / wrong totals / wrong lines | ${v.lost.length} / ${v.duplicated.length} / ${v.wrongTotals.length} / ${v.wrongLines.length} |`,
+    `| Heartland fulfilments / shipments lost / duplicated | ${v.fulfilments} / ${v.shipmentsLost.length} / ${v.shipmentsDuplicated.length} |`,
+    `| stock drift | ${v.stock.wired ? `${v.stock.drift.length} of ${v.stock.compared}` : 'not checked (inventory not wired)'} |`,
+    `| jobs / retries (attempts beyond the first) / most attempts of one job | ${r.jobs.total} / ${r.jobs.retries} / ${r.jobs.maxAttempts} |`,
+    `| jobs by state at the end | ${Object.entries(r.jobs.byState)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')} |`,
+    `| injected: 5xx / outage 503s / hangs / 429s / committed-then-timeout | ${f('error')} / ${f('outage')} / ${f('hang')} / ${f('rate429')} / ${f('commitThenTimeout')} |`,
+    `| webhook deliveries / duplicated / reordered | ${v.webhookDeliveries} / ${f('webhookDuplicate')} / ${f('webhookReorder')} |`,
+    `| kills (SIGKILL) | ${r.kills} |`,
+    '',
+    '## Dead letters left open',
+    '',
+    ...(r.deadLetters.length === 0
+      ? ['None.']
+      : [
+          '| kind | code | count | genuine permanent? | example |',
+          '|---|---|---|---|---|',
+          ...r.deadLetters.map(
+            (d) =>
+              `| ${d.kind} | ${d.code} | ${d.count} | ${d.genuine ? 'yes' : 'NO'} | ${d.example.replace(/\|/g, '\\|')} |`,
+          ),
+        ]),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function writeReport(r: ChaosReport, dir: string): string {
+  const date = r.startedAt.slice(0, 10);
+  const file = join(dir, `chaos-${r.profile.name}-${r.backend}-${date}.md`);
+  writeFileSync(file, renderMarkdown(r));
+  return file;
+}
+
+export function consoleSummary(r: ChaosReport): string {
+  const width = Math.max(...r.promises.map((p) => p.name.length));
+  return [
+    `chaos ${r.profile.name} on ${r.backend}: ${r.ok ? 'ALL PROMISES HELD' : 'FAILED'} (wall ${s(r.wallMs)}, ${r.kills} kills, ${r.jobs.retries} retries)`,
+    ...r.promises.map((p) => `  ${p.name.padEnd(width)}  ${verdict(p.ok).padEnd(11)}  ${p.detail}`),
+  ].join('\n');
+}
