@@ -42,6 +42,8 @@ export interface Upstreams {
   heartlandOrders(): Promise<HeartlandOrderSeen[]>;
   /** Upstream faults for both APIs; `{}` turns them off. */
   setFaults(faults: UpstreamFaults): Promise<void>;
+  /** API requests each upstream has answered so far (sandbox: the simulators' own counters). */
+  apiRequests(): { bc: number; hl: number } | null;
   close(): Promise<void>;
 }
 
@@ -88,14 +90,20 @@ async function startFakeUpstreamsAdapter(): Promise<Upstreams> {
     async setFaults(faults) {
       fake.setFaults(faults);
     },
+    apiRequests: () => null,
     close: () => fake.close(),
   };
 }
 
 /**
- * The two simulators from one generated seed, so SKUs match on both sides. BigCommerce's rate limit is
- * off in both modes: the benchmark measures the peer, not the store's API quota.
+ * The store's API quota as the simulator reports it (`X-Rate-Limit-Requests-Quota` etc.): far above what
+ * any peer uses, so the benchmark measures the peer, not the plan. Not `'off'`: that mode still reports a
+ * Standard plan (150 per 30 s) in its headers, and a client that honours them (heartbridge keeps to 70 %
+ * of what the store reports) would be held to ~3.5 requests/s while one that ignores them is not.
  */
+export const BENCH_QUOTA = { quota: 10_000_000, windowMs: 30_000 };
+
+/** The two simulators from one generated seed, so SKUs match on both sides. */
 async function startSandboxUpstreams(via: 'simulators' | 'startSandbox'): Promise<Upstreams> {
   const { generateSeed } = await import('../../src/sandbox/seed/generate-seed.js');
   const seedName = 'bench-peers';
@@ -105,11 +113,11 @@ async function startSandboxUpstreams(via: 'simulators' | 'startSandbox'): Promis
   let hl: import('../../src/sandbox/heartland/index.js').HeartlandSimulator;
   if (via === 'startSandbox') {
     const { startSandbox } = await import('../../src/sandbox/index.js');
-    ({ bc, hl } = await startSandbox({ seed: seedName, rateLimit: 'off' }));
+    ({ bc, hl } = await startSandbox({ seed: seedName, rateLimit: BENCH_QUOTA }));
   } else {
     const { createBigCommerceSimulator } = await import('../../src/sandbox/bigcommerce/index.js');
     const { createHeartlandSimulator } = await import('../../src/sandbox/heartland/index.js');
-    bc = await createBigCommerceSimulator({ seed: seed.bc, rateLimit: 'off', rejectOutOfStock: false });
+    bc = await createBigCommerceSimulator({ seed: seed.bc, rateLimit: BENCH_QUOTA, rejectOutOfStock: false });
     hl = await createHeartlandSimulator({ seed: seed.hl, tokenSeed: `heartland:${seedName}` });
   }
   const hlSkus = new Set(seed.hl.items.map((i) => i.public_id));
@@ -168,6 +176,7 @@ async function startSandboxUpstreams(via: 'simulators' | 'startSandbox'): Promis
         routes: { 'POST /api/sales/orders': { commitThenTimeoutRate: faults.commitThenTimeoutRate ?? 0 } },
       });
     },
+    apiRequests: () => ({ bc: bc.faults.counters.requests, hl: hl.faults.counters.requests }),
     async close() {
       await Promise.all([bc.close(), hl.close()]);
     },
