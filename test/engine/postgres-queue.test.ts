@@ -221,37 +221,50 @@ describe.skipIf(!pgUp)('postgres queue (graphile-worker)', () => {
   });
 
   it('lets several worker pools share one database without running a job twice', async () => {
+    const N = 120;
     const runs = new Map<number, number>();
-    const handlers = {
+    const byPool = [0, 0];
+    const handlers = (pool: number) => ({
       async work(p: JsonObject) {
+        byPool[pool] = (byPool[pool] ?? 0) + 1;
         runs.set(Number(p.n), (runs.get(Number(p.n)) ?? 0) + 1);
-        await new Promise((r) => setTimeout(r, 2));
+        await new Promise((r) => setTimeout(r, 5));
       },
-    };
+    });
     const other = make();
-    for (let i = 0; i < 200; i++) await enqueue(`e:${i % 20}`, { n: i });
-    workers.push(await queue.startWorker({ concurrency: 3, handlers }));
-    workers.push(await other.startWorker({ concurrency: 3, handlers }));
-    await until(() => runs.size === 200, 20_000, '200 jobs');
+    for (let i = 0; i < N; i++) await enqueue(`e:${i % 20}`, { n: i });
+    workers.push(await queue.startWorker({ concurrency: 3, handlers: handlers(0) }));
+    workers.push(await other.startWorker({ concurrency: 3, handlers: handlers(1) }));
+    await until(() => runs.size === N, 20_000, `${N} jobs`);
     await new Promise((r) => setTimeout(r, 200));
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
-    expect(await queue.countsByState()).toEqual({ pending: 0, running: 0, retrying: 0, dead: 0, done: 200 });
+    expect(byPool.every((n) => n > 0)).toBe(true);
+    expect(await queue.countsByState()).toEqual({ pending: 0, running: 0, retrying: 0, dead: 0, done: N });
     // Finished jobs are kept for `jobs list` until retention removes them.
-    expect(await queue.deleteDoneBefore?.(Date.now() + 60_000)).toBe(200);
+    expect(await queue.deleteDoneBefore?.(Date.now() + 60_000)).toBe(N);
     expect(await queue.listJobs({})).toEqual([]);
   });
 
-  it('recovers the lease of a worker process killed mid-job', async () => {
+  it('recovers the lease of a worker process killed mid-job, and dead-letters one killed on its last attempt', async () => {
     const { jobId } = await enqueue('bc:order:77', { n: 1 });
+    const last = await queue.enqueue({
+      connectionId: 'c1',
+      task: 'work',
+      entityKey: 'bc:order:78',
+      payload: {},
+      maxAttempts: 1,
+    });
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', join(here, 'fixtures', 'pg-hang-worker.ts'), t.url, t.pgSchema ?? '', gwSchema],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
+      let started = 0;
       await new Promise<void>((resolve, reject) => {
         child.stdout?.on('data', (b: Buffer) => {
-          if (b.toString().includes('started')) resolve();
+          started += b.toString().split('started').length - 1;
+          if (started >= 2) resolve();
         });
         child.on('exit', (code) => reject(new Error(`child exited early (${code})`)));
       });
@@ -274,5 +287,10 @@ describe.skipIf(!pgUp)('postgres queue (graphile-worker)', () => {
     );
     await until(() => done.length === 1, 15_000, 'recovered job');
     expect(done).toEqual([jobId]);
+    await until(async () => (await queue.getJob(last.jobId))?.state === 'dead', 5_000, 'last attempt dead');
+    const letters = await t.store.db.selectFrom('dead_letters').selectAll().execute();
+    expect(letters.map((l) => [l.entity_key, l.error_code])).toEqual([
+      ['bc:order:78', 'HB_ERR_QUEUE_LEASE_EXPIRED'],
+    ]);
   });
 });
