@@ -14,14 +14,28 @@ import type { StoreHandle } from '../../store/database.js';
 import { CliError } from '../cli-error.js';
 import { cliActor, loadCliConfig, printJson, type StoredConnectionSecrets } from './cli-context.js';
 
+/** What the sync uses (scope names as documented in Heartland's permission list). */
 export const DEFAULT_HEARTLAND_SCOPES = [
   'item.manage',
-  'customer.manage',
-  'sales.order.manage',
-  'inventory.manage',
-  'gift_card.manage',
+  'item.view_cost',
+  'custom_field.manage',
+  'inventory.values.read',
+  'inventory.transaction.read',
+  'inventory.adjustment.manage',
   'location.read',
-  'webhook.manage',
+  'customer.read',
+  'customer.manage',
+  'sales.order.view',
+  'sales.order.edit',
+  'sales.order.manage',
+  'sales.order.distribute',
+  'sales.invoice.manage',
+  'sales.ticket.manage',
+  'payment.read',
+  'payment_type.manage',
+  'shipping_method.manage',
+  'gift_card.manage',
+  'webhooks.manage',
 ];
 
 const optionsSchema = z.object({
