@@ -7,6 +7,8 @@
  *   kept on `request.rawBody` (webhook signatures are computed over the raw body, not re-serialised JSON);
  * - JSON nested deeper than `MAX_JSON_DEPTH` refused before parsing → 400 `HB_ERR_HTTP_VALIDATION` (deep
  *   values overflow the stack in every recursive consumer downstream: JSON.stringify, normalisers, zod);
+ * - strings PostgreSQL cannot store (U+0000, unpaired surrogates) refused with their path → 400
+ *   `HB_ERR_HTTP_VALIDATION`, on both backends alike;
  * - one error shape `{ statusCode, code, error, message }` for every 4xx/5xx;
  * - `app.adminAuth` (preHandler for admin routes) and `app.metrics`.
  */
@@ -58,6 +60,12 @@ export const MAX_JSON_DEPTH = 64;
  * not validate (JSON.parse does that next).
  */
 export function jsonDepthExceeds(text: string, max: number = MAX_JSON_DEPTH): boolean {
+  // Fast path for every ordinary body: depth can never exceed the number of `{`/`[` anywhere in the
+  // text, and counting them is a handful of native indexOf hops (a typical envelope has 3).
+  let openers = 0;
+  for (let i = text.indexOf('{'); i !== -1 && openers <= max; i = text.indexOf('{', i + 1)) openers++;
+  for (let i = text.indexOf('['); i !== -1 && openers <= max; i = text.indexOf('[', i + 1)) openers++;
+  if (openers <= max) return false;
   let depth = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -80,6 +88,48 @@ export function jsonDepthExceeds(text: string, max: number = MAX_JSON_DEPTH): bo
     }
   }
   return false;
+}
+
+/**
+ * The only ways U+0000 or a lone surrogate reach a body decoded from UTF-8: as a `\u0000` or
+ * `\uD800`–`\uDFFF` escape (raw bytes for either are invalid UTF-8 and decode to U+FFFD; a raw NUL inside
+ * a JSON string is a parse error). A paired surrogate escape also matches; the walk then finds nothing.
+ */
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/** Cheap pre-check on the raw text: could the parsed value hold a string `findUnstorableString` refuses? */
+export function mayHoldUnstorableString(text: string): boolean {
+  return text.includes('\\u') && UNSTORABLE_ESCAPE.test(text);
+}
+
+// U+0000, a high surrogate not followed by a low one, or a low one not preceded by a high one (code units).
+const UNSTORABLE_TEXT = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const unstorable = (s: string): boolean => UNSTORABLE_TEXT.test(s);
+
+/**
+ * Where the first string (key or value) PostgreSQL text/jsonb cannot store is — U+0000 or an unpaired
+ * surrogate — as a path (`data.items[2].name`; a bad key is named by its parent), or undefined. SQLite
+ * would store them, but both backends must answer the same, so the parser refuses them on both.
+ * Iterative: the depth is already bounded, but nothing here should depend on that.
+ */
+export function findUnstorableString(value: unknown): string | undefined {
+  const work: Array<{ v: unknown; path: string }> = [{ v: value, path: '' }];
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    const { v, path } = item;
+    if (typeof v === 'string') {
+      if (unstorable(v)) return path || '(body)';
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) work.push({ v: v[i], path: `${path}[${i}]` });
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      for (const [key] of entries) if (unstorable(key)) return `a key in ${path || '(body)'}`;
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i] as [string, unknown];
+        work.push({ v: child, path: path ? `${path}.${key}` : key });
+      }
+    }
+  }
+  return undefined;
 }
 
 function zodMessage(err: ZodError): string {
@@ -121,7 +171,12 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
       return done(new HttpError('HB_ERR_HTTP_VALIDATION', msg), undefined);
     }
     defaultJson(request, text, (err, value) => {
-      if (!err) return done(null, value);
+      if (!err) {
+        const where = mayHoldUnstorableString(text) ? findUnstorableString(value) : undefined;
+        if (where === undefined) return done(null, value);
+        const msg = `${where}: text holds U+0000 or an unpaired surrogate, which cannot be stored`;
+        return done(new HttpError('HB_ERR_HTTP_VALIDATION', msg), undefined);
+      }
       let reason = err.message;
       try {
         JSON.parse(text);
