@@ -55,8 +55,13 @@ export type DemoEvent =
 export interface DemoUrls {
   bridge: string;
   dashboard: string;
+  /** Whether this build serves a dashboard (GET /dashboard did not answer 404). */
+  dashboardAvailable: boolean;
   bigcommerce: string;
+  /** Sandbox credentials (made up by the simulators; printed so `--keep` users can curl them). */
+  bigcommerceToken: string;
   heartland: string;
+  heartlandToken: string;
   database: string;
   log: string;
 }
@@ -71,15 +76,13 @@ export interface DemoRun {
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolvePromise) => {
-    const t = setTimeout(resolvePromise, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolvePromise();
-      },
-      { once: true },
-    );
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolvePromise();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }
 
@@ -238,8 +241,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     const gapMs = Math.min(80, 2_000 / Math.max(1, options.orders));
     for (let n = 0; n < options.orders; n++) {
       if (signal?.aborted) throw new Error('demo interrupted');
+      const order = await placeOrder(sb, plan(n));
       own.bc++;
-      placed.push(await placeOrder(sb, plan(n)));
+      placed.push(order);
       await sleep(gapMs, signal);
     }
 
@@ -342,11 +346,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       bcOrderIdField: field,
       timedOut,
     });
+    const dashboardStatus = await fetch(`${url}/dashboard`, { signal: AbortSignal.timeout(2_000) })
+      .then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      })
+      .catch(() => 0);
     const urls: DemoUrls = {
       bridge: url,
       dashboard: `${url}/dashboard`,
+      dashboardAvailable: dashboardStatus !== 0 && dashboardStatus !== 404,
       bigcommerce: `${sb.bc.url}/stores/${sb.bc.storeHash}`,
+      bigcommerceToken: sb.bc.accessToken,
       heartland: sb.hl.url,
+      heartlandToken: sb.hl.token,
       database: dbPath,
       log: logPath,
     };

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import * as catalog from './catalog.js';
 import * as config from './config.js';
 import * as connect from './connect.js';
+import * as demo from './demo.js';
 import * as dlq from './dlq.js';
 import * as doctor from './doctor.js';
 import * as jobs from './jobs.js';
@@ -38,4 +39,5 @@ export const commandModules: CommandModule[] = [
   sync,
   locations,
   catalog,
+  demo,
 ];
