@@ -59,6 +59,8 @@ export interface RunOutcome {
   jobRows: number;
   lost: number;
   profileTop?: string;
+  /** 1-minute load average when the run started (this box is often shared). */
+  loadAvg1: number;
 }
 
 function hasTaskset(): boolean {
@@ -186,6 +188,7 @@ async function prepareTarget(backend: Backend): Promise<Target> {
 }
 
 async function runOne(cfg: RunConfig): Promise<RunOutcome> {
+  const loadAvg1 = Math.round((loadavg()[0] ?? 0) * 10) / 10;
   const target = await prepareTarget(cfg.backend);
   let server: ChildProcess | undefined;
   try {
@@ -230,6 +233,7 @@ async function runOne(cfg: RunConfig): Promise<RunOutcome> {
       // `noop` stores nothing by design.
       lost: cfg.variant === 'noop' ? 0 : Math.max(0, acked - counts.inbox),
       profileTop,
+      loadAvg1,
     };
   } finally {
     if (server) {
@@ -246,12 +250,12 @@ function row(o: RunOutcome): string {
   const s = o.load.server;
   const verdict =
     o.variant === 'noop' ? 'n/a' : o.lost === 0 && o.jobRows >= o.inboxRows ? 'ok' : `LOST ${o.lost}`;
-  return `| ${o.backend} | ${o.variant} | ${m.eventsPerSec.toLocaleString('en-US')} | ${l.p50} | ${l.p90} | ${l.p99} | ${l.max} | ${m.errors + m.timeouts} | ${m.non2xx} | ${s.cpuUsPerEvent} | ${s.cpuShare} | ${s.elu} | ${s.avgBatch} | ${s.avgWriteMs} | ${o.acked} | ${o.inboxRows} | ${o.jobRows} | ${verdict} |`;
+  return `| ${o.backend} | ${o.variant} | ${m.eventsPerSec.toLocaleString('en-US')} | ${l.p50} | ${l.p90} | ${l.p99} | ${l.max} | ${m.errors + m.timeouts} | ${m.non2xx} | ${s.cpuUsPerEvent} | ${s.cpuShare} | ${s.elu} | ${s.avgBatch} | ${s.avgWriteMs} | ${o.acked} | ${o.inboxRows} | ${o.jobRows} | ${verdict} | ${o.loadAvg1} |`;
 }
 
 export const TABLE_HEAD = [
-  '| backend | variant | events/s | p50 ms | p90 ms | p99 ms | max ms | errors | non-2xx | server CPU µs/event | server CPU share | ELU | avg batch | avg write ms | acked (2xx, incl. warm-up) | inbox rows | job rows | ack ⇒ on disk |',
-  '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  '| backend | variant | events/s | p50 ms | p90 ms | p99 ms | max ms | errors | non-2xx | server CPU µs/event | server CPU share | ELU | avg batch | avg write ms | acked (2xx, incl. warm-up) | inbox rows | job rows | ack ⇒ on disk | load avg |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
 ].join('\n');
 
 function machine(): string {
