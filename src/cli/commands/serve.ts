@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import type { AppRole } from '../../app/create-app.js';
 import { CliError } from '../cli-error.js';
-import { loadCliConfig } from './cli-context.js';
+import { loadCliConfigWithStoredSecrets } from './cli-context.js';
 
 interface ServeOptions {
   workersOnly?: boolean;
@@ -32,7 +32,7 @@ export function register(program: Command): void {
           throw new CliError(`--port: not a port: ${opts.port}`, 2);
         port = Number(opts.port);
       }
-      const loaded = loadCliConfig(command);
+      const loaded = await loadCliConfigWithStoredSecrets(command);
       for (const notice of loaded.notices) process.stderr.write(`heartbridge: note: ${notice}\n`);
       const [{ appModules, composeModules }, { createApp }] = await Promise.all([
         import('../../app/app-modules.js'),
