@@ -5,7 +5,8 @@
  * `restart()` after `kill9()` comes back on the same port and store — as a crashed service would.
  *
  * The child logs (JSON, `HEARTBRIDGE_LOG_LEVEL`, default info) go to `<dir>/heartbridge.log`; the path is
- * printed when the peer starts and the directory is kept when `HB_BENCH_KEEP=1`.
+ * printed when the peer starts and the directory is kept when `HB_BENCH_KEEP=1`. `HB_BENCH_NODE_ARGS` adds
+ * node flags to the child (profiling).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -175,7 +176,10 @@ export async function startHeartbridgeProcess(
   );
   const url = `http://127.0.0.1:${port}`;
   const env = childEnv(process.env.HEARTBRIDGE_LOG_LEVEL ?? 'info');
-  const args = [BIN, 'serve', '--config', configFile];
+  // HB_BENCH_NODE_ARGS: extra node flags for the child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+  // (not allowed in NODE_OPTIONS).
+  const nodeArgs = (process.env.HB_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, BIN, 'serve', '--config', configFile];
 
   let child: ChildProcess;
   let starts = 0;
