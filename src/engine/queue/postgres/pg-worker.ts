@@ -204,13 +204,21 @@ export async function startPgWorker(ctx: PgWorkerContext, options: WorkerOptions
   return {
     stop(graceMs = 30_000) {
       stopped ??= (async () => {
-        // Handlers see ctx.signal abort after the grace period; a retryable abort is rescheduled by us.
+        // Handlers see ctx.signal abort after the grace period; a retryable abort is rescheduled by us. A handler
+        // that ignores the signal is given up on shortly after: its job stays locked until its lease expires.
         const timer = setTimeout(() => stopController.abort(new Error('worker stopping')), graceMs);
+        let giveUp: NodeJS.Timeout | undefined;
         try {
-          // Rejects when the runner already stopped by itself (its exit was logged then).
-          await runner.stop().catch(() => {});
+          await Promise.race([
+            // Rejects when the runner already stopped by itself (its exit was logged then).
+            runner.stop().catch(() => {}),
+            new Promise((r) => {
+              giveUp = setTimeout(r, graceMs + 5_000);
+            }),
+          ]);
         } finally {
           clearTimeout(timer);
+          clearTimeout(giveUp);
           await sweeper.stop();
         }
       })();
