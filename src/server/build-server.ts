@@ -147,6 +147,19 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     // Per-request info lines at webhook rates are noise and cost throughput; errors are logged below.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Errors the router raises before any route runs (bad %-escape, over-long path parameter) get the
+    // one error shape too. The path is not echoed: it may carry a URL secret (Heartland webhooks).
+    frameworkErrors: (error, _request, reply) => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+        return sendError(reply, 414, 'HB_ERR_HTTP_URI_TOO_LONG', 'a URL path segment is over 100 characters');
+      if (error.code === 'FST_ERR_BAD_URL')
+        return sendError(reply, 400, 'HB_ERR_HTTP_BAD_REQUEST', 'the URL holds an invalid %-escape');
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+      if (status >= 500) reply.log.error({ err: error }, 'router error');
+      return status >= 500
+        ? sendError(reply, 500, 'HB_ERR_HTTP_INTERNAL', 'internal error; see the server log')
+        : sendError(reply, status, 'HB_ERR_HTTP_BAD_REQUEST', error.message);
+    },
   }) as unknown as FastifyInstance;
 
   const queue = queueOf(options.engine);
