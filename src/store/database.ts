@@ -71,8 +71,12 @@ function openPostgres(url: string, options: OpenStoreOptions): StoreHandle {
     max: options.poolSize ?? 10,
     ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
   });
-  // A dropped idle connection must not crash the process; the pool replaces it.
+  // A dropped connection must not crash the process: idle ones are reported on the pool, checked-out ones
+  // on the client (the query in flight then fails and its job is retried).
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -23,7 +23,35 @@ class InCodeMigrationProvider implements MigrationProvider {
   }
 }
 
+/**
+ * PostgreSQL errors that mean "a catalog object vanished while we read it": Kysely's migrator lists the
+ * tables of every schema in the database, so another install creating or dropping its own schema at that
+ * moment can fail our read (undefined column / table). Nothing of ours changed: read again.
+ */
+const CATALOG_RACE_CODES = new Set(['42703', '42P01', '3F000']);
+
+function isCatalogRace(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CATALOG_RACE_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export async function migrateToLatest(store: StoreHandle): Promise<MigrationResultSet> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(store);
+    } catch (err) {
+      if (store.dialect !== 'postgres' || attempt >= 4 || !isCatalogRace(err)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
+async function migrateOnce(store: StoreHandle): Promise<MigrationResultSet> {
   // On PostgreSQL, pin Kysely's bookkeeping tables to the schema we migrate: without it the Migrator
   // takes a `kysely_migration_lock` in ANY schema of the database as ours (and then fails to lock it)
   // when several installs or test runs share one database in separate schemas.
