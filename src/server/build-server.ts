@@ -12,6 +12,8 @@
  * - one error shape `{ statusCode, code, error, message }` for every 4xx/5xx;
  * - `app.adminAuth` (preHandler for admin routes) and `app.metrics`.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { ZodError } from 'zod';
 import type { HeartbridgeConfig } from '../config/config-schema.js';
@@ -19,7 +21,7 @@ import { HeartbridgeError } from '../engine/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { StoreHandle } from '../store/database.js';
 import { type AdminAuthHandler, createAdminAuth } from './admin-auth.js';
-import { FASTIFY_CODE_MAP, HttpError, sendError } from './http-errors.js';
+import { errorBody, FASTIFY_CODE_MAP, HttpError, type HttpErrorCode, sendError } from './http-errors.js';
 import type { Metrics, QueueStatsSource } from './metrics.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
@@ -132,6 +134,44 @@ export function findUnstorableString(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Bytes Node's HTTP parser refuses never reach Fastify's routing, so they get our error shape here,
+ * written straight to the socket, which is then closed (the stream can no longer be trusted). Only
+ * llhttp's fixed reason text is used — `rawPacket` holds the request bytes, secret headers included.
+ */
+function clientErrorHandler(
+  this: FastifyInstance,
+  err: Error & { code?: string; reason?: string },
+  socket: Socket,
+) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // A response already under way on this connection (pipelining) cannot be followed by another one.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message]: [number, HttpErrorCode, string] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'HB_ERR_HTTP_REQUEST_TIMEOUT', 'the request did not arrive in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HB_ERR_HTTP_HEADERS_TOO_LARGE', 'the request headers are too large']
+        : [
+            400,
+            'HB_ERR_HTTP_BAD_REQUEST',
+            `malformed HTTP request: ${err.reason ?? err.code ?? 'unreadable'}`,
+          ];
+  this.log.debug({ code: err.code }, 'client error');
+  const body = JSON.stringify(errorBody(status, code, message));
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+  ].join('\r\n');
+  socket.end(`${head}\r\n\r\n${body}`, () => socket.destroy());
+}
+
 function zodMessage(err: ZodError): string {
   return err.issues
     .slice(0, 5)
@@ -147,6 +187,7 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
     // Per-request info lines at webhook rates are noise and cost throughput; errors are logged below.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    clientErrorHandler,
     // Errors the router raises before any route runs (bad %-escape, over-long path parameter) get the
     // one error shape too. The path is not echoed: it may carry a URL secret (Heartland webhooks).
     frameworkErrors: (error, _request, reply) => {

@@ -149,9 +149,18 @@ describe('hostile bytes on a listening socket', () => {
     expect(answer).toContain('"accepted"');
   });
 
-  it.fails("BUG: socket-level parse errors answer Fastify's default body, not the one error shape (no `code`)", async () => {
-    const answer = await raw('GARBAGE\r\n\r\n');
-    const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
-    expect(String(json.code)).toMatch(/^HB_ERR_HTTP_/);
+  it('socket-level parse errors answer the one error shape with a reason, then close', async () => {
+    const tooBig = `${head(BC, [`X-Big: ${'a'.repeat(64 * 1024)}`])}\r\n\r\n`;
+    for (const [bytes, status, code] of [
+      ['GARBAGE\r\n\r\n', 400, 'HB_ERR_HTTP_BAD_REQUEST'],
+      [tooBig, 431, 'HB_ERR_HTTP_HEADERS_TOO_LARGE'],
+    ] as const) {
+      const answer = await raw(bytes, { end: false });
+      expect(statuses(answer)).toEqual([status]);
+      const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+      expect(Object.keys(json).sort()).toEqual(['code', 'error', 'message', 'statusCode']);
+      expect(json).toMatchObject({ statusCode: status, code });
+      expect(String(json.message).length).toBeGreaterThan(5);
+    }
   });
 });
