@@ -44,6 +44,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 export class BridgeFleet {
   private readonly members: Member[];
   private next = 0;
+  private stopped = false;
   kills = 0;
   restarts = 0;
 
@@ -108,14 +109,22 @@ export class BridgeFleet {
     const m = this.members[this.next++ % this.members.length] as Member;
     m.child?.kill('SIGKILL');
     await m.exited;
+    if (this.stopped) return m.name;
     this.kills++;
     this.spawnMember(m);
     this.restarts++;
     return m.name;
   }
 
+  /** SIGKILL everything now, synchronously (the runner itself is being stopped). */
+  killAllNow(): void {
+    this.stopped = true;
+    for (const m of this.members) m.child?.kill('SIGKILL');
+  }
+
   /** Graceful stop (SIGTERM; SIGKILL after `graceMs`). */
   async stop(graceMs = 20_000): Promise<void> {
+    this.stopped = true;
     await Promise.all(
       this.members.map(async (m) => {
         const child = m.child;

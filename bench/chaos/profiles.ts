@@ -9,6 +9,8 @@ import type { FaultConfigInput, FaultRule } from '../../src/sandbox/shared/fault
 
 export type ProfileName = 'small' | 'medium' | 'full';
 export type BackendName = 'sqlite' | 'postgres';
+/** `full`: issue 7's rates on every call heartbridge makes. `reads`: 5xx, hangs and outages on reads only. */
+export type FaultMix = 'full' | 'reads';
 
 export interface ChaosProfile {
   name: ProfileName;
@@ -30,6 +32,7 @@ export interface ChaosProfile {
   drainTimeoutMs: number;
   /** Bridge poll intervals (config durations). */
   polling: { orders: string; fulfilment: string };
+  mix: FaultMix;
   /** Worker processes on PostgreSQL (SQLite always runs one process). */
   pgWorkers: number;
   /** Jobs one process runs at once. */
@@ -81,8 +84,8 @@ function fullMix(p: Pick<ChaosProfile, 'loadMs' | 'outageMs'>, seed: string) {
   };
 }
 
-/** Small: the same kinds of fault, but 5xx / hangs / outages on reads only (see the header). */
-function smallMix(p: Pick<ChaosProfile, 'loadMs' | 'outageMs'>, seed: string) {
+/** The same kinds of fault, but 5xx / hangs / outages on reads only (see the header). */
+function readsMix(p: Pick<ChaosProfile, 'loadMs' | 'outageMs'>, seed: string) {
   const windows = outageWindows(p.loadMs, p.outageMs);
   const global: FaultRule = {
     rate429: { rate: 0.03, retryAfterS: 0 },
@@ -107,7 +110,7 @@ export interface SandboxFaults {
 }
 
 export function profileFaults(profile: ChaosProfile, seed: string): SandboxFaults {
-  return profile.name === 'small' ? smallMix(profile, seed) : fullMix(profile, seed);
+  return profile.mix === 'reads' ? readsMix(profile, seed) : fullMix(profile, seed);
 }
 
 export const PROFILES: Record<ProfileName, ChaosProfile> = {
@@ -122,6 +125,7 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     outageMs: 1_500,
     drainTimeoutMs: 75_000,
     polling: { orders: '15s', fulfilment: '3s' },
+    mix: 'reads',
     pgWorkers: 2,
     concurrency: 8,
   },
@@ -136,6 +140,7 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     outageMs: 20_000,
     drainTimeoutMs: 20 * 60_000,
     polling: { orders: '30s', fulfilment: '5s' },
+    mix: 'full',
     pgWorkers: 3,
     concurrency: 16,
   },
@@ -150,6 +155,7 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     outageMs: 60_000,
     drainTimeoutMs: 60 * 60_000,
     polling: { orders: '1m', fulfilment: '10s' },
+    mix: 'full',
     pgWorkers: 3,
     concurrency: 16,
   },

@@ -27,13 +27,13 @@ export function renderMarkdown(r: ChaosReport): string {
   const lines = [
     `# Chaos run — ${p.name} profile on ${r.backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
     '',
-    `${r.ok ? '**All promises held.**' : '**A promise FAILED** (see below).'} Run by \`npm run chaos -- --profile ${p.name} --backend ${r.backend}\`.`,
+    `${r.ok ? '**All promises held.**' : '**A promise FAILED** (see below).'} Run by \`npm run chaos -- --profile ${p.name} --backend ${r.backend} --mix ${p.mix}\`.`,
     '',
     `- Date: ${r.startedAt}`,
     `- Machine: ${machine()}`,
     `- Bridge: real \`heartbridge serve\` processes: ${r.processes.join(' + ')}; worker concurrency ${p.concurrency}, maxAttempts 10`,
     `- Load: ${r.load.ordersPlaced} storefront orders placed (${r.load.ordersSkipped} skipped: sold out), ${r.load.stockChanges} Heartland stock changes (${r.load.stockChangesFailed} refused) over ${s(p.loadMs)}`,
-    `- Chaos phase ${s(r.chaosMs)}: one process SIGKILLed every ${s(p.killEveryMs)} and restarted (${r.kills} kills); two ${s(p.outageMs)} outages of each API; ${p.name === 'small' ? '5xx / hangs / outages on reads only (see profiles.ts)' : '10 % 5xx, 5 % hangs, 3 % 429s, 5 % committed-then-timeout on every call heartbridge makes'}; webhooks duplicated (50 %) and reordered (50 %)`,
+    `- Chaos phase ${s(r.chaosMs)}: one process SIGKILLed every ${s(p.killEveryMs)} and restarted (${r.kills} kills); two ${s(p.outageMs)} outages of each API; ${p.mix === 'reads' ? 'fault mix `reads`: 10 % 5xx, 0.5 % hangs and the outages on reads only; 3 % 429s and 5 % committed-then-timeout on every call' : 'fault mix `full`: 10 % 5xx, 5 % hangs, 3 % 429s, 5 % committed-then-timeout on every call heartbridge makes'}; webhooks duplicated (50 %) and reordered (50 %)`,
     `- Wall time ${s(r.wallMs)}; drain after the faults ${s(r.drainMs)}${r.drained ? '' : ' (did NOT drain)'}`,
     '',
     '## Promises',
@@ -77,7 +77,10 @@ export function renderMarkdown(r: ChaosReport): string {
 
 export function writeReport(r: ChaosReport, dir: string): string {
   const date = r.startedAt.slice(0, 10);
-  const file = join(dir, `chaos-${r.profile.name}-${r.backend}-${date}.md`);
+  const file = join(
+    dir,
+    `chaos-${r.profile.name}-${r.backend}-${date}${r.profile.mix === 'full' || r.profile.name === 'small' ? '' : `-${r.profile.mix}`}.md`,
+  );
   writeFileSync(file, renderMarkdown(r));
   return file;
 }

@@ -22,6 +22,7 @@ import { BridgeFleet, type BridgeRole } from './bridge-fleet.js';
 import {
   type BackendName,
   type ChaosProfile,
+  type FaultMix,
   PROFILES,
   type ProfileName,
   profileFaults,
@@ -46,6 +47,9 @@ export interface ChaosOptions {
   profile: ProfileName | ChaosProfile;
   backend: BackendName;
   seed?: string;
+  /** Fault mix: `full` (issue 7's rates on every call) or `reads` (5xx / hangs / outages on reads only).
+   * Default: the profile's. */
+  mix?: FaultMix;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -256,7 +260,8 @@ async function deadLetters(store: StoreHandle): Promise<{ groups: DeadLetterGrou
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
-  const profile = typeof options.profile === 'string' ? PROFILES[options.profile] : options.profile;
+  const base = typeof options.profile === 'string' ? PROFILES[options.profile] : options.profile;
+  const profile: ChaosProfile = { ...base, mix: options.mix ?? base.mix };
   const seed = options.seed ?? `chaos-${profile.name}`;
   const log = options.log ?? ((l: string) => process.stderr.write(`chaos: ${l}\n`));
   const started = Date.now();
@@ -268,6 +273,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let db: Database_ | undefined;
   let store: StoreHandle | undefined;
   let killer: NodeJS.Timeout | undefined;
+  let progress: NodeJS.Timeout | undefined;
+  // Ctrl-C / SIGTERM of the runner: take the bridge processes down with it (the sandbox child exits
+  // by itself when its IPC channel closes).
+  const onSignal = (signal: NodeJS.Signals) => {
+    fleet?.killAllNow();
+    process.stderr.write(`chaos: ${signal}: bridge processes killed, exiting\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     sandbox = await SandboxChild.start(seed, profile.products);
     const sbInfo = sandbox.info;
@@ -326,7 +341,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         ),
       );
     }, profile.killEveryMs);
-    const progress = setInterval(
+    progress = setInterval(
       () => {
         void sandbox?.call<SandboxStatus>({ cmd: 'status' }).then(
           (s) =>
@@ -427,7 +442,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     report.ok = report.promises.every((p) => p.ok !== false);
     return report;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     if (killer) clearInterval(killer);
+    if (progress) clearInterval(progress);
     await fleet?.stop(5_000).catch(() => undefined);
     await store?.close().catch(() => undefined);
     await sandbox?.stop().catch(() => undefined);

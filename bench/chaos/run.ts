@@ -1,11 +1,11 @@
 /**
- * `npm run chaos -- --profile full|medium|small --backend sqlite|postgres [--seed s] [--no-write]`
+ * `npm run chaos -- --profile full|medium|small --backend sqlite|postgres [--mix full|reads] [--seed s] [--no-write]`
  * Runs one chaos run (see run-chaos.ts), prints the report and writes it to bench/results/. Exits 1 when a
  * promise failed. CHAOS_KEEP_LOGS=1 keeps the bridge logs (their folder is printed).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BackendName, PROFILES, type ProfileName } from './profiles.js';
+import { type BackendName, type FaultMix, PROFILES, type ProfileName } from './profiles.js';
 import { consoleSummary, writeReport } from './report.js';
 import { REPO_ROOT, runChaos } from './run-chaos.js';
 
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     profile: { type: 'string', default: 'full' },
     backend: { type: 'string', default: 'sqlite' },
     seed: { type: 'string' },
+    mix: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -27,7 +28,12 @@ if (backend !== 'sqlite' && backend !== 'postgres') {
   process.stderr.write('--backend must be sqlite or postgres\n');
   process.exit(2);
 }
-const report = await runChaos({ profile, backend, seed: values.seed });
+if (values.mix !== undefined && values.mix !== 'full' && values.mix !== 'reads') {
+  process.stderr.write('--mix must be full or reads\n');
+  process.exit(2);
+}
+const mix = values.mix as FaultMix | undefined;
+const report = await runChaos({ profile, backend, seed: values.seed, mix });
 process.stdout.write(`${consoleSummary(report)}\n`);
 if (!values['no-write']) {
   const file = writeReport(report, join(REPO_ROOT, 'bench/results'));

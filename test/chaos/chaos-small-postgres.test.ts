@@ -25,5 +25,5 @@ describe.skipIf(reason !== null)('chaos (small profile, PostgreSQL, 2 worker pro
     expect(r.verify.duplicated).toEqual([]);
     expect(r.verify.wrongTotals).toEqual([]);
     expect(r.verify.synced).toBeGreaterThan(20);
-  }, 120_000);
+  }, 180_000);
 });
