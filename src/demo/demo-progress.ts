@@ -29,8 +29,11 @@ export interface DemoProgress {
   quarantinedPlaced: number;
   jobs: { pending: number; running: number; retrying: number; dead: number };
   webhooks: { received: number; duplicates: number };
-  /** Failed job attempts that will be retried. */
+  /** Failed job attempts that will be retried, and by error code. */
   retries: number;
+  retryCodes: Record<string, number>;
+  /** Jobs waiting to retry now (at most 3): what failed and when they run again. */
+  retrying: Array<{ entityKey: string; code: string; message: string; inMs: number }>;
   apiCalls: { bc: number; hl: number };
   faultsInjected?: number;
   stages: OrderStage[];
@@ -72,6 +75,16 @@ export async function progressOf(input: ProgressInput): Promise<DemoProgress> {
   });
   const quarantinedKeys = new Set(quarantine.map((d) => d.entityKey));
   const counts = await app.engine.queue.countsByState();
+  const retryingJobs = counts.retrying
+    ? await app.engine.queue.listJobs({ connectionId: input.connectionId, state: 'retrying', limit: 3 })
+    : [];
+  const failures = await app.metrics.jobFailures.get();
+  const retryCodes: Record<string, number> = {};
+  for (const v of failures.values) {
+    if (v.labels.final !== 'false') continue;
+    const code = String(v.labels.code ?? 'unknown');
+    retryCodes[code] = (retryCodes[code] ?? 0) + v.value;
+  }
 
   let inHeartland = 0;
   let inHeartlandOpen = 0;
@@ -125,7 +138,14 @@ export async function progressOf(input: ProgressInput): Promise<DemoProgress> {
       received: await sumMetric(app.metrics.eventsReceived, (l) => l.source === 'bigcommerce'),
       duplicates: await sumMetric(app.metrics.eventsDuplicate, (l) => l.source === 'bigcommerce'),
     },
-    retries: await sumMetric(app.metrics.jobFailures, (l) => l.final === 'false'),
+    retries: Object.values(retryCodes).reduce((a, b) => a + b, 0),
+    retryCodes,
+    retrying: retryingJobs.map((j) => ({
+      entityKey: j.entityKey,
+      code: j.lastError?.[0]?.code ?? 'error',
+      message: j.lastError?.[0]?.message ?? '',
+      inMs: Math.max(0, j.runAt - Date.now()),
+    })),
     apiCalls: input.apiCalls,
     faultsInjected: input.faultsInjected,
     stages,

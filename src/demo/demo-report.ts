@@ -2,11 +2,10 @@
  * The demo's final words: the verdict (from the simulators' own records), the quarantined orders with
  * their reason and fix, and what to try next. Plain text with colour; readable without it.
  */
-import { relative } from 'node:path';
 import pc from 'picocolors';
 import type { DemoProgress } from './demo-progress.js';
 import type { QuarantineView } from './demo-verify.js';
-import { secs } from './demo-view.js';
+import { displayPath, secs } from './demo-view.js';
 import type { DemoRun } from './run-demo.js';
 
 const LABELS: Record<string, string> = {
@@ -31,24 +30,29 @@ function shortFix(q: QuarantineView): string {
   return q.closestSkus.length ? `${fix} (closest: ${q.closestSkus.join(', ')})` : fix;
 }
 
-/** Word-wraps `text` to `width` columns; continuation lines get `indent`. */
-export function wrap(text: string, width: number, indent: string): string {
+/** Word-wraps `prefix + text` to `width` columns; continuation lines are indented like the text. */
+export function wrap(prefix: string, text: string, width: number): string {
+  const indent = ' '.repeat(prefix.length);
   const out: string[] = [];
-  let line = '';
+  let line = prefix;
+  let empty = true;
   for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
+    if (!empty && line.length + 1 + word.length > width) {
       out.push(line);
       line = indent + word;
-    } else line = line ? `${line} ${word}` : word;
+    } else line = empty ? line + word : `${line} ${word}`;
+    empty = false;
   }
-  if (line) out.push(line);
+  out.push(line);
   return out.join('\n');
 }
 
-/** `./data/x.db` when the path is under the working directory, else the absolute path. */
-function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') || rel === '' ? path : `./${rel}`;
+function retryDetail(p: DemoProgress): string {
+  const parts = Object.entries(p.retryCodes)
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, v]) => `${code.replace(/^HB_ERR_/, '')} ×${v}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 export function reportLines(
@@ -94,8 +98,8 @@ export function reportLines(
         q.expected ? pc.dim('  (bad on purpose)') : ''
       }`,
     );
-    out.push(wrap(`        ${shortReason(q)}`, width, '        '));
-    out.push(wrap(`        fix: ${shortFix(q)}`, width, '             ').replace('fix:', pc.dim('fix:')));
+    out.push(wrap('        ', shortReason(q), width));
+    out.push(wrap('        fix: ', shortFix(q), width).replace('fix:', pc.dim('fix:')));
   }
   out.push(zero('Duplicates', s.duplicates));
   out.push(zero('Lost', s.lost));
@@ -103,12 +107,14 @@ export function reportLines(
   if (last) {
     out.push('');
     out.push(
-      wrap(
-        `   webhooks ${last.webhooks.received} received (${last.webhooks.duplicates} duplicates dropped) · ` +
-          `${last.retries} retries · API calls: BigCommerce ${last.apiCalls.bc}, Heartland ${last.apiCalls.hl}` +
-          (last.faultsInjected !== undefined ? ` · faults injected ${last.faultsInjected}` : ''),
-        width,
-        '   ',
+      pc.dim(
+        wrap(
+          '   ',
+          `webhooks ${last.webhooks.received} received (${last.webhooks.duplicates} duplicates dropped) · ` +
+            `${last.retries} retries${retryDetail(last)} · API calls: BigCommerce ${last.apiCalls.bc}, Heartland ${last.apiCalls.hl}` +
+            (last.faultsInjected !== undefined ? ` · faults injected ${last.faultsInjected}` : ''),
+          width,
+        ),
       ),
     );
   }

@@ -3,6 +3,7 @@
  * watches each order travel: placed → in Heartland → shipped back, or quarantined), with event lines
  * printed above it. Elsewhere (CI logs, `| tee`): plain lines, one per phase and every few seconds.
  */
+import { relative } from 'node:path';
 import pc from 'picocolors';
 import type { DemoProgress, OrderStage } from './demo-progress.js';
 import type { DemoEvent } from './run-demo.js';
@@ -24,6 +25,14 @@ const GLYPHS: Record<OrderStage, string> = {
 };
 const PER_ROW = 50;
 const MAX_ROWS = 3;
+
+/** `./data/x.db` when the path is under the working directory, else the absolute path. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') || rel === '' ? path : `./${rel}`;
+}
+
+const clip = (t: string, max: number) => (t.length > max ? `${t.slice(0, max - 1)}…` : t);
 
 export const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const n = (v: number) => pc.bold(String(v));
@@ -66,6 +75,12 @@ export function panelLines(p: DemoProgress, opts: Pick<DemoViewOptions, 'seed' |
     `  ${label('API calls')}BigCommerce ${n(p.apiCalls.bc)}${sep}Heartland ${n(p.apiCalls.hl)}${
       p.faultsInjected !== undefined ? `${sep}faults injected ${pc.yellow(String(p.faultsInjected))}` : ''
     }`,
+    ...p.retrying.map(
+      (r) =>
+        `  ${label(r === p.retrying[0] ? 'retrying' : '')}${pc.yellow(r.entityKey)} ${pc.dim(
+          `again in ${secs(r.inMs)} ·`,
+        )} ${clip(`${r.code}: ${r.message}`, 56)}`,
+    ),
     `  ${label('')}${pc.dim(
       `${GLYPHS.placed} placed  ${GLYPHS.heartland} in Heartland  ${GLYPHS.partial} partly shipped  ${GLYPHS.shipped} shipped back  ${GLYPHS.quarantined} quarantined`,
     )}`,
@@ -89,7 +104,7 @@ export function eventLine(e: DemoEvent): string {
         e.faults ? pc.yellow('  (faults on)') : ''
       }`;
     case 'bridge':
-      return `${pc.green('✔')} bridge up at ${e.url}: SQLite ${pc.dim(e.database)}, hooks registered`;
+      return `${pc.green('✔')} bridge up at ${e.url} · SQLite ${pc.dim(displayPath(e.database))} · hooks registered`;
     case 'phase':
       return `${pc.cyan('▸')} ${e.text}`;
     case 'done':
