@@ -6,7 +6,16 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import {
+  type Document,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+  YAMLParseError,
+  type YAMLWarning,
+} from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
 import { collectSecretValues, isSecretPath, mapStrings } from './config-redact.js';
@@ -43,6 +52,46 @@ export interface LoadedConfig {
   secretValues: string[];
 }
 
+/** The first line of a prettified yaml message: the reason and position, never the source excerpt. */
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/:$/, '');
+}
+
+/** The config path of the deepest mapping entry whose value spans `offset` (the warning's position). */
+function pathAt(doc: Document, offset: number): string {
+  let found: PropertyKey[] = [];
+  visit(doc, {
+    Pair(_key, pair, ancestors) {
+      const end = (pair.value as { range?: [number, number, number] } | null)?.range?.[1];
+      const start = (pair.key as { range?: [number, number, number] } | null)?.range?.[0];
+      if (start === undefined || end === undefined || offset < start || offset > end) return;
+      const path: PropertyKey[] = [];
+      const chain = [...ancestors, pair];
+      chain.forEach((node, i) => {
+        if (isPair(node)) path.push(isScalar(node.key) ? String(node.key.value) : '?');
+        else if (isSeq(node)) path.push(node.items.indexOf(chain[i + 1] as never));
+      });
+      found = path;
+    },
+  });
+  return formatPath(found);
+}
+
+/**
+ * A yaml warning (unknown tag such as `!!vault`, ambiguous alias, unknown directive) is an error in a
+ * config file: the value would silently be read as something else. The issue names the field and line,
+ * never the value.
+ */
+function warningIssue(doc: Document, warning: YAMLWarning, label: string): ConfigIssue {
+  const line = warning.linePos?.[0]?.line;
+  const reason = firstLine(warning.message).replace(/ at line \d+, column \d+$/, '');
+  const message =
+    warning.code === 'TAG_RESOLVE_FAILED' || warning.code === 'BAD_COLLECTION_TYPE'
+      ? `unsupported YAML tag (${reason}); remove the tag`
+      : `YAML warning treated as an error: ${reason}`;
+  return { path: pathAt(doc, warning.pos[0]), source: line ? `${label}:${line}` : label, message };
+}
+
 function readFile(file: string): Plain {
   const label = basename(file);
   let text: string;
@@ -55,11 +104,19 @@ function readFile(file: string): Plain {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text, { prettyErrors: true });
+    // logLevel 'error': the yaml library would otherwise hand its warnings to process.emitWarning, which
+    // prints them with the offending source line — a secret included. Warnings become issues below.
+    const parsed = parseDocument(text, { prettyErrors: true, logLevel: 'error' });
+    const [error] = parsed.errors;
+    if (error) throw error;
+    if (parsed.warnings.length > 0)
+      throw new ConfigError(parsed.warnings.map((w) => warningIssue(parsed, w, label)));
+    doc = parsed.toJS();
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const line = err instanceof YAMLParseError ? err.linePos?.[0]?.line : undefined;
     const where = line ? `${label}:${line}` : label;
-    const reason = (err as Error).message.split('\n')[0] ?? 'invalid YAML';
+    const reason = firstLine((err as Error).message) || 'invalid YAML';
     throw new ConfigError([{ path: '', source: where, message: `invalid YAML: ${reason}` }]);
   }
   if (doc === null || doc === undefined) return {};
