@@ -8,6 +8,9 @@
  *
  * The connection `mapping` block is pluggable: the mapping module passes its own schema to
  * `createConfigSchema({ mapping })`; until then it is an open object.
+ *
+ * Every other object is strict: a typo in a nested key (`server.adminTokn`) is an "unknown field(s)"
+ * error, not a silently dropped setting (a dropped adminToken would leave the admin API open on loopback).
  */
 import { z } from 'zod';
 import { durationSchema } from './duration.js';
@@ -20,7 +23,7 @@ export function secretString(description: string) {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const pollingSchema = z
-  .object({
+  .strictObject({
     orders: durationSchema.default('2m').describe('How often to poll for orders the webhooks missed.'),
     fulfilment: durationSchema
       .default('1m')
@@ -33,14 +36,14 @@ const pollingSchema = z
   .describe('Polling intervals (backstops for webhooks that never arrive).');
 
 export function connectionSchema(mapping: z.ZodType) {
-  return z.object({
+  return z.strictObject({
     id: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lowercase letters, digits, - and _')
       .describe('Stable identifier of the store pair; appears in job keys, URLs and metrics.'),
     name: z.string().optional().describe('Human name shown in the CLI and dashboard (defaults to the id).'),
     bigcommerce: z
-      .object({
+      .strictObject({
         apiUrl: z
           .url()
           .default('https://api.bigcommerce.com')
@@ -53,7 +56,7 @@ export function connectionSchema(mapping: z.ZodType) {
       })
       .describe('The BigCommerce store.'),
     heartland: z
-      .object({
+      .strictObject({
         apiUrl: z
           .url()
           .describe(
@@ -80,7 +83,7 @@ export function connectionSchema(mapping: z.ZodType) {
   });
 }
 
-const webhookChannel = z.object({
+const webhookChannel = z.strictObject({
   type: z.literal('webhook'),
   url: z.url().meta({ description: 'URL that receives a JSON POST per alert.', secret: true }),
   headers: z
@@ -89,14 +92,14 @@ const webhookChannel = z.object({
     .describe('Extra request headers (e.g. an auth token).'),
 });
 
-const slackChannel = z.object({
+const slackChannel = z.strictObject({
   type: z.literal('slack'),
   webhookUrl: z
     .url()
     .meta({ description: 'Slack-compatible incoming webhook URL (carries its own secret).', secret: true }),
 });
 
-const smtpChannel = z.object({
+const smtpChannel = z.strictObject({
   type: z.literal('smtp'),
   host: z.string().min(1).describe('SMTP server host.'),
   port: z.number().int().min(1).max(65535).default(587).describe('SMTP server port.'),
@@ -127,7 +130,7 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
         .default([])
         .describe('Store pairs to keep in step. With no file, one connection `default` comes from env.'),
       database: z
-        .object({
+        .strictObject({
           url: z
             .string()
             .min(1)
@@ -137,7 +140,7 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
         .prefault({})
         .describe('Where heartbridge keeps its state (events, jobs, links, audit).'),
       server: z
-        .object({
+        .strictObject({
           port: z.number().int().min(0).max(65535).default(8080).describe('HTTP port (env PORT).'),
           host: z.string().default('0.0.0.0').describe('Interface to listen on (env HEARTBRIDGE_HOST).'),
           bodyLimitBytes: z
@@ -153,7 +156,7 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
         .prefault({})
         .describe('The HTTP server (webhooks, admin API, health, metrics).'),
       workers: z
-        .object({
+        .strictObject({
           concurrency: z
             .number()
             .int()
@@ -172,7 +175,7 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
         .prefault({})
         .describe('Job workers in this process.'),
       alerts: z
-        .object({
+        .strictObject({
           channels: z.array(alertChannelSchema).default([]).describe('Where alerts are sent.'),
           throttle: durationSchema
             .default('15m')
@@ -182,7 +185,7 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
         .prefault({})
         .describe('Alert channels and throttling.'),
       log: z
-        .object({
+        .strictObject({
           level: z.enum(LOG_LEVELS).default('info').describe('Log level (env HEARTBRIDGE_LOG_LEVEL).'),
         })
         .prefault({})
