@@ -26,6 +26,8 @@ export interface ChaosProfile {
   killEveryMs: number;
   /** ...but not later than this into the chaos phase (a killed job waits 30 s for its lease to expire). */
   killUntilMs: number;
+  /** The faults stay on at least this long (enough requests must meet them for the verdict to mean much). */
+  chaosMinMs: number;
   /** Two outages of each API, this long each. */
   outageMs: number;
   /** After the faults are off: how long the queue may take to drain before the run is judged. */
@@ -122,6 +124,7 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     loadMs: 12_000,
     killEveryMs: 3_500,
     killUntilMs: 8_000,
+    chaosMinMs: 22_000,
     outageMs: 1_500,
     drainTimeoutMs: 75_000,
     polling: { orders: '15s', fulfilment: '3s' },
@@ -137,6 +140,7 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     loadMs: 180_000,
     killEveryMs: 20_000,
     killUntilMs: Number.POSITIVE_INFINITY,
+    chaosMinMs: 0,
     outageMs: 20_000,
     drainTimeoutMs: 20 * 60_000,
     polling: { orders: '30s', fulfilment: '5s' },
@@ -152,6 +156,7 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     loadMs: 30 * 60_000,
     killEveryMs: 20_000,
     killUntilMs: Number.POSITIVE_INFINITY,
+    chaosMinMs: 0,
     outageMs: 60_000,
     drainTimeoutMs: 60 * 60_000,
     polling: { orders: '1m', fulfilment: '10s' },

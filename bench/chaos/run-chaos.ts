@@ -328,7 +328,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const chaosStart = Date.now();
     await sandbox.call({ cmd: 'faults', faults: profileFaults(profile, seed) });
     await sandbox.call({ cmd: 'fulfiller', on: true });
-    const chaosMs = Math.max(profile.loadMs, Math.round(profile.loadMs * 0.75) + profile.outageMs);
+    const chaosMs = Math.max(
+      profile.loadMs,
+      Math.round(profile.loadMs * 0.75) + profile.outageMs,
+      profile.chaosMinMs,
+    );
     let killing: Promise<unknown> = Promise.resolve();
     const f = fleet;
     killer = setInterval(() => {
