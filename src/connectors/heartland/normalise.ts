@@ -2,6 +2,7 @@
  * Heartland answers booleans with a `?` suffix (`active?`, `track_inventory?`) but filters and writes use
  * the bare name (NOTES §3). Responses are normalised at the edge, recursively, so the rest of heartbridge
  * only ever sees `active`. When both forms are present the bare one wins (it is what we would write).
+ * A `__proto__` key is dropped (assigning it would change the copy's prototype).
  *
  * Iterative (an explicit work list, not recursion): a hostile webhook body or API response nested
  * thousands of levels deep must not overflow the stack. A cycle (never produced by JSON.parse) is
@@ -36,12 +37,12 @@ export function normaliseBooleanKeys(value: unknown): unknown {
     }
     const obj = out as Record<string, unknown>;
     for (const [key, v] of Object.entries(src)) {
-      if (key.endsWith('?')) {
-        const bare = key.slice(0, -1);
-        if (!(bare in src)) obj[bare] = copy(v, depth + 1);
-      } else {
-        obj[key] = copy(v, depth + 1);
-      }
+      const bare = key.endsWith('?') ? key.slice(0, -1) : key;
+      // `__proto__` as a key would set the copy's prototype, not a field: Heartland has no such field.
+      if (bare === '__proto__') continue;
+      // Own keys only: `in` would see Object.prototype and drop `constructor?` / `toString?`.
+      if (bare !== key && Object.hasOwn(src, bare)) continue;
+      obj[bare] = copy(v, depth + 1);
     }
   }
   return root;
