@@ -172,6 +172,38 @@ function clientErrorHandler(
   socket.end(`${head}\r\n\r\n${body}`, () => socket.destroy());
 }
 
+/**
+ * Why Fastify's secure JSON parser refused a body that is valid JSON: a `__proto__` key, or a
+ * `constructor` object holding `prototype` (either could pollute prototypes downstream).
+ * Runs on the refusal path only.
+ */
+export function forbiddenKeyMessage(value: unknown): string | undefined {
+  const work: Array<{ v: unknown; path: string }> = [{ v: value, path: '' }];
+  const at = (path: string, key: string) => (path ? `${path}.${key}` : key);
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    const { v, path } = item;
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      v.forEach((child, i) => {
+        work.push({ v: child, path: `${path}[${i}]` });
+      });
+      continue;
+    }
+    if (Object.hasOwn(v, '__proto__'))
+      return `forbidden key "__proto__" at ${at(path, '__proto__')} (it would change object prototypes)`;
+    const ctor = (v as Record<string, unknown>).constructor;
+    if (
+      Object.hasOwn(v, 'constructor') &&
+      ctor !== null &&
+      typeof ctor === 'object' &&
+      Object.hasOwn(ctor, 'prototype')
+    )
+      return `forbidden key "constructor.prototype" at ${at(path, 'constructor.prototype')} (it would change object prototypes)`;
+    for (const [key, child] of Object.entries(v)) work.push({ v: child, path: at(path, key) });
+  }
+  return undefined;
+}
+
 function zodMessage(err: ZodError): string {
   return err.issues
     .slice(0, 5)
@@ -231,13 +263,15 @@ export function buildServer(options: BuildServerOptions): FastifyInstance {
         const msg = `${where}: text holds U+0000 or an unpaired surrogate, which cannot be stored`;
         return done(new HttpError('HB_ERR_HTTP_VALIDATION', msg), undefined);
       }
-      let reason = err.message;
+      let parsed: unknown;
       try {
-        JSON.parse(text);
+        parsed = JSON.parse(text);
       } catch (parseErr) {
-        reason = (parseErr as Error).message;
+        const reason = (parseErr as Error).message;
+        return done(new HttpError('HB_ERR_HTTP_MALFORMED_JSON', `malformed JSON body: ${reason}`), undefined);
       }
-      done(new HttpError('HB_ERR_HTTP_MALFORMED_JSON', `malformed JSON body: ${reason}`), undefined);
+      // Valid JSON that the secure parser refused: say which key, not "not valid JSON".
+      done(new HttpError('HB_ERR_HTTP_VALIDATION', forbiddenKeyMessage(parsed) ?? err.message), undefined);
     });
   });
 

@@ -484,7 +484,7 @@ function bigcommerceCases(): HostileCase[] {
   );
 
   // --- prototype keys ------------------------------------------------------------------------------
-  const proto = { codes: ['HB_ERR_HTTP_MALFORMED_JSON', V] };
+  const proto = { codes: [V], reason: /^forbidden key "(__proto__|constructor\.prototype)"/ };
   add(
     'proto',
     '__proto__ at the top',
@@ -749,7 +749,7 @@ function heartlandCases(): HostileCase[] {
       storable(value, 'updated_at', ACCEPT),
     );
   }
-  const proto = { codes: ['HB_ERR_HTTP_MALFORMED_JSON', V] };
+  const proto = { codes: [V], reason: /^forbidden key "(__proto__|constructor\.prototype)"/ };
   add('proto', '__proto__ record', hlPost('{"__proto__":{"id":1,"public_id":"A","description":"d"}}'), proto);
   add(
     'proto',
