@@ -92,9 +92,11 @@ async function startHeartbridge(up: Upstreams, workers: number): Promise<PeerHan
   };
 }
 
+/** HEAD, plus `+wip` when src/ has uncommitted changes: the child runs the working tree (tsx), not HEAD. */
 function gitRevision(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'src') ? '+wip' : ''}`;
   } catch {
     return '';
   }
