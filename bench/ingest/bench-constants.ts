@@ -25,6 +25,9 @@ export function envelopeBody(id: number): string {
 export const VARIANT_BACKENDS: Record<string, ReadonlyArray<'sqlite' | 'postgres'>> = {
   group: ['sqlite', 'postgres'],
   single: ['sqlite', 'postgres'],
+  'group-serial': ['sqlite'],
+  'fsync-at-commit': ['sqlite'],
+  'group-lanes2': ['sqlite'],
   // The HTTP ceiling does not depend on the database: measured once, with the SQLite runs.
   noop: ['sqlite'],
   'async-fsync': ['sqlite'],

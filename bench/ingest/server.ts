@@ -10,7 +10,13 @@
  * after the load so the row count afterwards proves that every 2xx was committed before it was sent.
  *
  * Variants:
- * - `group`  — the engine's inbox as shipped (group commit: one transaction per event-loop turn);
+ * - `group`  — the engine's inbox as shipped (group commit: one transaction per event-loop turn; on
+ *              SQLite committed with synchronous=NORMAL, acked after the -wal fdatasync on the thread
+ *              pool, next batch committing meanwhile);
+ * - `group-serial`    — the same writer, but one batch at a time (commit + sync, then the next);
+ * - `fsync-at-commit` — SQLite: the writer before deferred sync (synchronous=FULL, fsync inside COMMIT
+ *                       on the event loop) — the "before" of bench/results/ingest-2026-11-27.md;
+ * - `group-lanes2`    — 2 group-commit lanes by entity key over the shipped writer;
  * - `single` — the same inbox with `maxBatch: 1`: one fsync'd transaction per request (the baseline
  *              that shows what group commit buys);
  * - `noop`   — same server and body parsing, route answers 200 without verifying or storing: the HTTP
@@ -26,12 +32,16 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { parseArgs } from 'node:util';
+import type SQLite from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { configSchema } from '../../src/config/index.js';
 import { createEngine, createQueueBackend } from '../../src/engine/engine.js';
 import { inboxWriterFor } from '../../src/engine/inbox/kysely-inbox-writer.js';
+import { isStagedInboxWriter, type StagedInboxWriter } from '../../src/engine/inbox/staged-inbox-writer.js';
 import { createInbox } from '../../src/engine/inbox.js';
-import type { QueueBackend } from '../../src/engine/queue/queue-backend.js';
+import type { InboxWrite, InboxWriter, QueueBackend } from '../../src/engine/queue/queue-backend.js';
+import { writeInboxItem } from '../../src/engine/queue/sqlite/sqlite-inbox-writer.js';
+import { sqliteWriterFor } from '../../src/engine/queue/sqlite/sqlite-writer.js';
 import { webhookTaskRouter } from '../../src/flows/routing.js';
 import { createLogger } from '../../src/log/index.js';
 import { buildServer } from '../../src/server/build-server.js';
@@ -46,7 +56,9 @@ import { createOptimisticKyselyInboxWriter } from './prototypes/optimistic-kysel
 
 interface VariantSpec {
   /** Which inbox writer: as shipped, or a bench prototype. */
-  writer: 'shipped' | 'async-fsync' | 'optimistic' | 'multirow';
+  writer: 'shipped' | 'fsync-at-commit' | 'async-fsync' | 'optimistic' | 'multirow';
+  /** false: the inbox awaits commit + sync of one batch before the next (no pipelining). Default true. */
+  pipelined?: boolean;
   /** Group-commit lanes (1 = the shipped inbox). */
   lanes: number;
   maxBatch?: number;
@@ -55,6 +67,9 @@ interface VariantSpec {
 
 const VARIANTS: Record<string, VariantSpec> = {
   group: { writer: 'shipped', lanes: 1 },
+  'group-serial': { writer: 'shipped', lanes: 1, pipelined: false },
+  'fsync-at-commit': { writer: 'fsync-at-commit', lanes: 1 },
+  'group-lanes2': { writer: 'shipped', lanes: 2 },
   single: { writer: 'shipped', lanes: 1, maxBatch: 1 },
   noop: { writer: 'shipped', lanes: 1, noop: true },
   'async-fsync': { writer: 'async-fsync', lanes: 1 },
@@ -69,22 +84,51 @@ const VARIANTS: Record<string, VariantSpec> = {
  * Counts the inbox writer's batches (size, time inside `write`) so the runner can show what group commit
  * achieved. Wraps whichever writer the inbox would use: the backend's own (SQLite) or the Kysely default.
  */
-function countBatches(store: StoreHandle, backend: QueueBackend) {
+function countBatches(store: StoreHandle, backend: QueueBackend, pipelined: boolean) {
   const inner = inboxWriterFor(store.db, backend);
   const stats = { batches: 0, items: 0, writeMs: 0 };
-  backend.createInboxWriter = () => ({
-    async write(items) {
+  const write = async (items: InboxWrite[]) => {
+    const t0 = performance.now();
+    try {
+      return await inner.write(items);
+    } finally {
+      stats.batches++;
+      stats.items += items.length;
+      stats.writeMs += performance.now() - t0;
+    }
+  };
+  if (!pipelined || !isStagedInboxWriter(inner)) {
+    backend.createInboxWriter = () => ({ write });
+    return stats;
+  }
+  // Staged (SQLite deferred sync): write ms = from the start of the commit until the batch is durable.
+  const staged: StagedInboxWriter = {
+    write,
+    async stage(items) {
       const t0 = performance.now();
-      try {
-        return await inner.write(items);
-      } finally {
+      const batch = await inner.stage(items);
+      const count = () => {
         stats.batches++;
         stats.items += items.length;
         stats.writeMs += performance.now() - t0;
-      }
+      };
+      batch.durable.then(count, count);
+      return batch;
     },
-  });
+  };
+  backend.createInboxWriter = () => staged;
   return stats;
+}
+
+/** The writer as shipped before deferred sync: the batch commits with synchronous=FULL on the loop. */
+function fsyncAtCommitWriter(raw: SQLite.Database): InboxWriter {
+  const writer = sqliteWriterFor(raw);
+  return {
+    async write(items) {
+      const t = Date.now();
+      return writer.run(() => items.map((item) => writeInboxItem(raw, item, t, 10)));
+    },
+  };
 }
 
 /** CPU profile of the measured run only (not start-up, not warm-up), via the inspector. */
@@ -127,7 +171,11 @@ async function main(): Promise<void> {
   const store = openStore(values.db, values['pg-schema'] ? { pgSchema: values['pg-schema'] } : {});
   await migrateToLatest(store);
   const backend = await createQueueBackend(store);
-  if (spec.writer === 'async-fsync') {
+  if (spec.writer === 'fsync-at-commit') {
+    if (!store.sqlite) throw new Error(`--variant ${variant} is SQLite only`);
+    const writer = fsyncAtCommitWriter(store.sqlite);
+    backend.createInboxWriter = () => writer;
+  } else if (spec.writer === 'async-fsync') {
     if (!store.sqlite) throw new Error(`--variant ${variant} is a SQLite prototype`);
     const writer = await createAsyncFsyncInboxWriter(store.sqlite, {});
     backend.createInboxWriter = () => writer;
@@ -138,7 +186,7 @@ async function main(): Promise<void> {
     });
     backend.createInboxWriter = () => writer;
   }
-  const batches = countBatches(store, backend);
+  const batches = countBatches(store, backend, spec.pipelined !== false);
   const engine = createEngine({ store, backend, currentConfigVersion: () => 'bench' });
   const inboxOptions = {
     db: store.db,

@@ -9,6 +9,11 @@
  * commits, new arrivals gather into the next one. A failed *commit* rejects every item of its batch:
  * none of them was acknowledged, so the senders will retry.
  *
+ * Pipelining: a writer that separates commit from durability (`StagedInboxWriter`, SQLite with the WAL
+ * fdatasync on the thread pool) lets the next batch commit while earlier ones wait for their sync; each
+ * caller still resolves only once ITS batch is durable, and a failed sync rejects the whole batch (not
+ * acknowledged). Batches commit in arrival order, so per-entity order is kept.
+ *
  * The writer is the backend's capability (`QueueBackend.createInboxWriter`, SQLite) or the Kysely default
  * (`enqueue(req, trx)` inside the transaction, PostgreSQL).
  */
@@ -16,6 +21,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { PermanentError } from './errors.js';
 import { inboxWriterFor } from './inbox/kysely-inbox-writer.js';
+import { isStagedInboxWriter } from './inbox/staged-inbox-writer.js';
 import type {
   InboxWrite,
   InboxWriteResult,
@@ -84,6 +90,8 @@ export function createInbox(options: InboxOptions): Inbox {
   let queue: Waiting[] = [];
   let scheduled = false;
   let inFlight: Promise<void> | null = null;
+  /** Batches committed but not yet durable (staged writers only). */
+  const syncing = new Set<Promise<void>>();
 
   const schedule = () => {
     if (scheduled || inFlight) return;
@@ -106,13 +114,37 @@ export function createInbox(options: InboxOptions): Inbox {
   }
 
   async function commit(batch: Waiting[]): Promise<void> {
+    const items = batch.map((w) => w.item);
+    if (isStagedInboxWriter(writer)) {
+      // Returns once committed; the batch settles when durable, while the next one commits.
+      let staged: Awaited<ReturnType<typeof writer.stage>>;
+      try {
+        staged = await writer.stage(items);
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+        return;
+      }
+      const done = staged.durable.then(
+        () => settle(batch, staged.results),
+        (err: unknown) => {
+          for (const w of batch) w.reject(err);
+        },
+      );
+      syncing.add(done);
+      void done.finally(() => syncing.delete(done));
+      return;
+    }
     let results: InboxWriteResult[];
     try {
-      results = await writer.write(batch.map((w) => w.item));
+      results = await writer.write(items);
     } catch (err) {
       for (const w of batch) w.reject(err);
       return;
     }
+    settle(batch, results);
+  }
+
+  function settle(batch: Waiting[], results: InboxWriteResult[]): void {
     batch.forEach((w, i) => {
       const r = results[i];
       if (!r) w.reject(new Error('inbox writer returned fewer results than items'));
@@ -161,8 +193,9 @@ export function createInbox(options: InboxOptions): Inbox {
       });
     },
     async flush() {
-      while (queue.length > 0 || inFlight || scheduled) {
+      while (queue.length > 0 || inFlight || scheduled || syncing.size > 0) {
         if (inFlight) await inFlight;
+        else if (syncing.size > 0) await Promise.all(syncing);
         else await new Promise<void>((r) => setImmediate(r));
       }
     },

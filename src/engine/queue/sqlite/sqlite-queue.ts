@@ -192,5 +192,6 @@ class SqliteQueue implements QueueBackend {
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((w) => w.stop(5_000)));
     this.workers.clear();
+    await this.writer.close();
   }
 }
