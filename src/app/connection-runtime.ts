@@ -13,7 +13,11 @@ import { DbRateBudgetStore } from '../connectors/bigcommerce/db-rate-budget-stor
 import { DEFAULT_RATE_POLICY } from '../connectors/bigcommerce/rate-budget.js';
 import { HeartlandApi } from '../connectors/heartland/heartland-api.js';
 import { PermanentError } from '../engine/errors.js';
+import { type CatalogConfig, parseCatalogConfig } from '../flows/catalog/catalog-config.js';
+import type { CatalogFlowContext } from '../flows/catalog/catalog-context.js';
 import type { FlowContext } from '../flows/flow-context.js';
+import { type InventoryConfig, parseInventoryConfig } from '../flows/inventory/inventory-config.js';
+import type { InventoryFlowContext } from '../flows/inventory/inventory-context.js';
 import { type MappingConfig, parseMappingConfig } from '../mapping/mapping-config.js';
 import type { AppParts } from './create-app.js';
 
@@ -21,6 +25,9 @@ export interface ConnectionRuntime {
   bc: BigCommerceApi;
   hl: HeartlandApi;
   mapping(): Promise<MappingConfig>;
+  /** The stock sync settings; undefined when the connection has no `inventory` block (no stock sync). */
+  inventory: InventoryConfig | undefined;
+  catalog: CatalogConfig;
 }
 
 export function createConnectionRuntime(parts: AppParts, conn: ConnectionConfig): ConnectionRuntime {
@@ -38,6 +45,8 @@ export function createConnectionRuntime(parts: AppParts, conn: ConnectionConfig)
   return {
     bc,
     hl,
+    inventory: conn.inventory === undefined ? undefined : parseInventoryConfig(conn.inventory),
+    catalog: parseCatalogConfig(conn.catalog ?? {}),
     mapping() {
       mapping ??= resolveMapping(conn, hl, parts).catch((err: unknown) => {
         mapping = undefined; // a transient lookup failure must not stick
@@ -96,5 +105,34 @@ export async function flowContextFor(
     metrics: parts.metrics,
     logger: parts.logger,
     now: Date.now,
+  };
+}
+
+/** The inventory + catalog context for one connection (stock sync requires its `inventory` block). */
+export function stockContextFor(
+  parts: AppParts,
+  conn: ConnectionConfig,
+  runtime: ConnectionRuntime,
+): InventoryFlowContext & CatalogFlowContext {
+  if (!runtime.inventory) {
+    throw new PermanentError({
+      code: 'HB_ERR_CONFIG_NO_INVENTORY',
+      message: `connection ${conn.id} has no inventory block: stock sync is off for it`,
+      suggestedFix:
+        'add connections[].inventory (location map, safety stock) to heartbridge.yaml, or discard this job',
+    });
+  }
+  return {
+    connectionId: conn.id,
+    engine: parts.engine,
+    bc: runtime.bc,
+    hl: runtime.hl,
+    configVersion: parts.configVersion,
+    alerts: parts.alerts,
+    metrics: parts.metrics,
+    logger: parts.logger,
+    now: Date.now,
+    inventory: runtime.inventory,
+    catalog: runtime.catalog,
   };
 }

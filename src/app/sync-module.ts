@@ -4,12 +4,24 @@
  */
 import type { ConnectionConfig } from '../config/config-schema.js';
 import { PermanentError } from '../engine/errors.js';
-import { createFlowHandlers, flowSchedules, webhookTaskRouter } from '../flows/index.js';
-import type { WebhookConnection } from '../server/routes/webhook-deps.js';
+import { catalogSchedules, createCatalogHandlers } from '../flows/catalog/index.js';
+import { createFlowHandlers, flowSchedules, routeTopic } from '../flows/index.js';
+import {
+  createInventoryHandlers,
+  inventorySchedules,
+  inventoryTopicRoute,
+  toScheduleDefinition,
+} from '../flows/inventory/index.js';
+import type { WebhookConnection, WebhookTaskRouter } from '../server/routes/webhook-deps.js';
 import { registerBigCommerceWebhookRoute } from '../server/routes/webhooks-bigcommerce.js';
 import { registerHeartlandWebhookRoute } from '../server/routes/webhooks-heartland.js';
 import type { AppModule } from './app-modules.js';
-import { type ConnectionRuntime, createConnectionRuntime, flowContextFor } from './connection-runtime.js';
+import {
+  type ConnectionRuntime,
+  createConnectionRuntime,
+  flowContextFor,
+  stockContextFor,
+} from './connection-runtime.js';
 import type { AppParts } from './create-app.js';
 
 const runtimes = new WeakMap<AppParts, Map<string, ConnectionRuntime>>();
@@ -47,33 +59,58 @@ function webhookConnection(parts: AppParts, id: string): WebhookConnection | und
   return { id: conn.id, webhookSecret: conn.webhookSecret, storeHash: conn.bigcommerce.storeHash };
 }
 
+/**
+ * Orders for every connection; stock and catalog only for connections with an `inventory` block (their
+ * webhooks are acknowledged as ignored otherwise, so no job fails for a flow that is switched off).
+ */
+function taskRouter(parts: AppParts): WebhookTaskRouter {
+  return (connectionId, topic, entityKey) => {
+    const orders = routeTopic(topic, entityKey);
+    if (orders) return orders;
+    const conn = parts.config.connections.find((c) => c.id === connectionId);
+    if (!conn || !runtimeFor(parts, conn).inventory) return undefined;
+    return inventoryTopicRoute(topic, entityKey);
+  };
+}
+
 export const syncModule: AppModule = {
   name: 'sync',
-  handlers: (parts) =>
-    createFlowHandlers((connectionId) => {
+  handlers: (parts) => {
+    const stockContext = (connectionId: string) => {
       const conn = connectionOf(parts, connectionId);
-      return flowContextFor(parts, conn, runtimeFor(parts, conn));
-    }),
-  schedules: (parts) =>
-    parts.config.connections.flatMap((conn) =>
-      flowSchedules({
-        engine: parts.engine,
-        connectionIds: [conn.id],
-        ordersEvery: conn.polling.orders,
-        fulfilmentEvery: conn.polling.fulfilment,
+      return stockContextFor(parts, conn, runtimeFor(parts, conn));
+    };
+    return {
+      ...createFlowHandlers((connectionId) => {
+        const conn = connectionOf(parts, connectionId);
+        return flowContextFor(parts, conn, runtimeFor(parts, conn));
       }),
-    ),
+      ...createInventoryHandlers(stockContext),
+      ...createCatalogHandlers(stockContext),
+    };
+  },
+  schedules: (parts) =>
+    parts.config.connections.flatMap((conn) => {
+      const runtime = runtimeFor(parts, conn);
+      const stock = runtime.inventory
+        ? [...inventorySchedules(runtime.inventory), ...catalogSchedules(runtime.catalog)].map((s) =>
+            toScheduleDefinition(s, parts.engine, conn.id),
+          )
+        : [];
+      return [
+        ...flowSchedules({
+          engine: parts.engine,
+          connectionIds: [conn.id],
+          ordersEvery: conn.polling.orders,
+          fulfilmentEvery: conn.polling.fulfilment,
+        }),
+        ...stock,
+      ];
+    }),
   routes(server, parts) {
     const connection = (id: string) => webhookConnection(parts, id);
-    registerBigCommerceWebhookRoute(server, {
-      inbox: parts.engine.inbox,
-      connection,
-      route: webhookTaskRouter,
-    });
-    registerHeartlandWebhookRoute(server, {
-      inbox: parts.engine.inbox,
-      connection,
-      route: webhookTaskRouter,
-    });
+    const route = taskRouter(parts);
+    registerBigCommerceWebhookRoute(server, { inbox: parts.engine.inbox, connection, route });
+    registerHeartlandWebhookRoute(server, { inbox: parts.engine.inbox, connection, route });
   },
 };

@@ -35,7 +35,11 @@ const pollingSchema = z
   })
   .describe('Polling intervals (backstops for webhooks that never arrive).');
 
-export function connectionSchema(mapping: z.ZodType) {
+export function connectionSchema(
+  mapping: z.ZodType,
+  blocks: { inventory?: z.ZodType; catalog?: z.ZodType } = {},
+) {
+  const looseBlock = z.record(z.string(), z.unknown()).optional();
   return z.strictObject({
     id: z
       .string()
@@ -73,6 +77,12 @@ export function connectionSchema(mapping: z.ZodType) {
       .optional()
       .describe('Public base URL at which this service receives webhooks (env HEARTBRIDGE_PUBLIC_URL).'),
     mapping: mapping.describe('How records are mapped between the two systems (see docs/mapping.md).'),
+    inventory: (blocks.inventory ?? looseBlock).describe(
+      'Stock sync Heartland → BigCommerce: location map, safety stock, intervals (absent: no stock sync).',
+    ),
+    catalog: (blocks.catalog ?? looseBlock).describe(
+      'Catalog sync Heartland items → BigCommerce products, per-field direction, price guard.',
+    ),
     polling: pollingSchema.prefault({}),
     rateBudgetShare: z
       .number()
@@ -119,6 +129,9 @@ export type AlertChannelConfig = z.output<typeof alertChannelSchema>;
 export interface ConfigSchemaOptions {
   /** Schema of a connection's `mapping` block (supplied by src/mapping). Default: any object. */
   mapping?: z.ZodType;
+  /** Schemas of a connection's `inventory` / `catalog` blocks (supplied by src/flows). Default: any object. */
+  inventory?: z.ZodType;
+  catalog?: z.ZodType;
 }
 
 export function createConfigSchema(options: ConfigSchemaOptions = {}) {
@@ -126,7 +139,7 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
   return z
     .object({
       connections: z
-        .array(connectionSchema(mapping))
+        .array(connectionSchema(mapping, { inventory: options.inventory, catalog: options.catalog }))
         .default([])
         .describe('Store pairs to keep in step. With no file, one connection `default` comes from env.'),
       database: z

@@ -4,6 +4,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { fullConfigSchema } from '../../app/full-config-schema.js';
 import { ConfigError, formatIssue } from '../../config/config-error.js';
 import { parseDurationMs } from '../../config/duration.js';
 import { type LoadedConfig, loadConfig } from '../../config/load-config.js';
@@ -19,7 +20,7 @@ export interface GlobalOptions {
 export function loadCliConfig(command: Command, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const globals = command.optsWithGlobals<GlobalOptions>();
   try {
-    return loadConfig({ file: globals.config, environment: globals.env, env });
+    return loadConfig({ file: globals.config, environment: globals.env, env, schema: fullConfigSchema });
   } catch (err) {
     if (err instanceof ConfigError) {
       const [first, ...rest] = err.issues;

@@ -38,6 +38,18 @@ export function createInventoryHandlers(
       const ctx = await ctxFor(job.connectionId);
       if (!ctx.inventory.enabled) return;
       const r = await pollLedger(ctx);
+      if (r.initialised) {
+        // First poll of this connection: write every level once (resumable, bulk priority), so a fresh
+        // `serve` shows true stock without anyone having to run `sync inventory --full`.
+        await ctx.engine.queue.enqueue({
+          connectionId: ctx.connectionId,
+          task: INVENTORY_TASKS.full,
+          entityKey: `inventory:full:${ctx.connectionId}`,
+          coalesceKey: `${INVENTORY_TASKS.full}:${ctx.connectionId}`,
+          payload: {},
+          priority: INVENTORY_PRIORITY.bulk,
+        });
+      }
       if (r.more) {
         await ctx.engine.queue.enqueue({
           connectionId: ctx.connectionId,

@@ -191,6 +191,8 @@ export interface PollResult extends SyncResult {
   ledgerRows: number;
   /** More ledger rows are waiting (the run stopped at its row cap). */
   more: boolean;
+  /** This was the first poll: the cursor now starts at the ledger head and a full sync is needed. */
+  initialised?: boolean;
 }
 
 /** One ledger poll: items moved since the cursor → `syncItems` → advance the cursor. */
@@ -200,14 +202,16 @@ export async function pollLedger(
 ): Promise<PollResult> {
   const cursor = await ctx.engine.cursors.get(ctx.connectionId, LEDGER_CURSOR);
   if (cursor === null) {
-    // Never synced: start from now. The initial levels come from `sync inventory --full` (or reconcile).
+    // Never synced: start from now. The initial levels come from a full sync (the poll handler enqueues
+    // one; `heartbridge sync inventory --full` does the same by hand).
     const head = await ledgerHead(ctx.hl);
     await ctx.engine.cursors.set(ctx.connectionId, LEDGER_CURSOR, String(head));
     ctx.logger?.warn(
       { connection: ctx.connectionId, ledgerHead: head },
-      'inventory ledger cursor initialised; run `heartbridge sync inventory --full` for the initial levels',
+      'inventory ledger cursor initialised; a full sync sets the initial levels',
     );
     return {
+      initialised: true,
       items: 0,
       changes: 0,
       written: 0,

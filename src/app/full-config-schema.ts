@@ -1,0 +1,14 @@
+/**
+ * The configuration schema with every feature's blocks plugged in (config/ knows none of them: features
+ * sit above it). `config validate`, `serve` and every command validate with this one, so a mistake in an
+ * `inventory` or `catalog` block is reported with its field and file before anything runs.
+ */
+import type { z } from 'zod';
+import { createConfigSchema, type HeartbridgeConfig } from '../config/config-schema.js';
+import { catalogConfigSchema } from '../flows/catalog/catalog-config.js';
+import { inventoryConfigSchema } from '../flows/inventory/inventory-config.js';
+
+export const fullConfigSchema: z.ZodType<HeartbridgeConfig> = createConfigSchema({
+  inventory: inventoryConfigSchema.optional(),
+  catalog: catalogConfigSchema.optional(),
+});
