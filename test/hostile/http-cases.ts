@@ -333,25 +333,64 @@ function bigcommerceCases(): HostileCase[] {
   }))
     add('wrong-type', `body is ${name}`, bcPost(text), { codes: [V] });
 
-  // --- ids: numbers as strings, 2^64, negative — accepted by the envelope; orders.sync quarantines ----
-  const ids: Array<[string, string, Outcome]> = [
-    ['2^64', '18446744073709551616', 'accepted'],
-    ['-1', '-1', 'accepted'],
-    ['0', '0', 'accepted'],
-    ['1.5', '1.5', 'accepted'],
-    ['1e400', '1e400', 'accepted'],
-    ['"123"', '"123"', 'accepted'],
-    ['2^53+1 as string', '"9007199254740993"', 'accepted'],
-    ['empty string', '""', 'ignored'],
-    ['null', 'null', 'ignored'],
-    ['object', '{}', 'ignored'],
-    ['array', '[1]', 'ignored'],
-    ['true', 'true', 'ignored'],
+  // --- ids: only a positive safe integer (number or digit string) is an id; absent → ignored ---------
+  const badId = {
+    status: [400],
+    codes: [V],
+    reason: /^malformed webhook: data\.id: must be a positive integer id/,
+  };
+  const ids: Array<[string, string, Partial<HostileCase>]> = [
+    ['2^64 (would round onto another id)', '18446744073709551616', badId],
+    ['2^53+1 (would round onto 2^53)', '9007199254740993', badId],
+    ['-1', '-1', badId],
+    ['0', '0', badId],
+    ['1.5', '1.5', badId],
+    ['1e400 (Infinity)', '1e400', badId],
+    ['"123"', '"123"', ACCEPT],
+    ['2^53-1', '9007199254740991', ACCEPT],
+    ['"2^53-1"', '"9007199254740991"', ACCEPT],
+    ['2^53+1 as string', '"9007199254740993"', badId],
+    ['"-1"', '"-1"', badId],
+    ['"1.0"', '"1.0"', badId],
+    ['" 12"', '" 12"', badId],
+    ['"../../customers"', '"../../customers"', badId],
+    ['"12/../13"', '"12/../13"', badId],
+    ['empty string', '""', badId],
+    ['object', '{}', badId],
+    ['array', '[1]', badId],
+    ['true', 'true', badId],
+    ['null (absent: nothing to route)', 'null', { status: [200], outcomes: ['ignored'] }],
   ];
-  for (const [name, raw, outcome] of ids) {
+  for (const [name, raw, expect] of ids) {
     const text = JSON.stringify(bcEnvelope(0)).replace('"id":0', `"id":${raw}`);
-    add('ids', `data.id ${name}`, bcPost(text), { status: [200], outcomes: [outcome] });
+    add('ids', `data.id ${name}`, bcPost(text), expect);
   }
+  add(
+    'ids',
+    'shipment orderId -5',
+    bcPost(
+      JSON.stringify(
+        bcEnvelope(undefined, {
+          scope: 'store/shipment/created',
+          data: { type: 'shipment', id: 1, orderId: -5 },
+        }),
+      ),
+    ),
+    { codes: [V], reason: /data\.orderId: must be a positive integer id/ },
+  );
+  add(
+    'ids',
+    'address customer_id "x"',
+    bcPost(
+      JSON.stringify(
+        bcEnvelope(undefined, {
+          scope: 'store/customer/address/updated',
+          data: { type: 'customer', id: 1, address: { customer_id: 'x' } },
+        }),
+      ),
+    ),
+    { codes: [V], reason: /data\.address\.customer_id: must be a positive integer id/ },
+  );
 
   // --- huge bodies ---------------------------------------------------------------------------------
   const tooLarge = { status: [413], codes: ['HB_ERR_HTTP_BODY_TOO_LARGE'] };
@@ -542,7 +581,10 @@ function bigcommerceCases(): HostileCase[] {
       ),
       ACCEPT,
     );
-    add('injection', `data.id ${inj.slice(0, 30)}`, bcPost(JSON.stringify(bcEnvelope(inj))), ACCEPT);
+    add('injection', `data.id ${inj.slice(0, 30)}`, bcPost(JSON.stringify(bcEnvelope(inj))), {
+      codes: [V],
+      reason: /data\.id: must be a positive integer id/,
+    });
     add(
       'injection',
       `scope ${inj.slice(0, 30)}`,

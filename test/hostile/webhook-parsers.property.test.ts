@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   parseBigCommerceDelivery,
+  parseBigCommerceId,
   routeScope,
   verifyBigCommerceDelivery,
   verifyStandardWebhookSignature,
@@ -103,11 +104,51 @@ describe('routeScope', () => {
         fc.dictionary(fc.string(), junk),
         (scope, data) => {
           const r = routeScope(scope, data);
-          if (!r.ignored) expect(r.entityKey).toMatch(/^bc:(order|customer|product|sku|hook):.+$/s);
+          // Only a canonical positive safe integer ever reaches an entity key (no paths, no rounding).
+          if (!r.ignored) {
+            expect(r.entityKey).toMatch(/^bc:(order|customer|product|sku|hook):[1-9]\d{0,15}$/);
+            expect(Number.isSafeInteger(Number(r.entityKey.split(':')[2]))).toBe(true);
+          } else if (r.invalid !== undefined)
+            expect(r.invalid).toMatch(/^data\.[\w.]+: must be a positive integer id/);
         },
       ),
       RUNS,
     );
+  });
+});
+
+describe('parseBigCommerceId', () => {
+  it('accepts exactly the positive safe integers, as numbers or digit strings, in canonical form', () => {
+    const anyNumber = fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(Number),
+      fc.constantFrom(0, -0, 2 ** 53, 2 ** 53 - 1, 2 ** 53 + 2, Number.POSITIVE_INFINITY, Number.NaN),
+    );
+    fc.assert(
+      fc.property(anyNumber, (n) => {
+        const r = parseBigCommerceId(n);
+        const valid = Number.isSafeInteger(n) && n > 0;
+        expect(r).toEqual(valid ? { id: String(n) } : { invalid: expect.stringMatching(/positive integer/) });
+      }),
+      { numRuns: 1000 },
+    );
+    const digits = fc.string({
+      unit: fc.constantFrom('0', '1', '9', '-', '.', ' ', 'e', '/', '+'),
+      maxLength: 20,
+    });
+    fc.assert(
+      fc.property(fc.oneof(digits, fc.string(), fc.bigInt({ min: 0n, max: 2n ** 60n }).map(String)), (s) => {
+        const r = parseBigCommerceId(s);
+        const n = Number(s);
+        const valid = /^\d+$/.test(s) && Number.isSafeInteger(n) && n > 0;
+        expect(r).toEqual(valid ? { id: String(n) } : { invalid: expect.any(String) });
+      }),
+      { numRuns: 1000 },
+    );
+    expect(parseBigCommerceId(undefined)).toBeUndefined();
+    expect(parseBigCommerceId(null)).toBeUndefined();
+    expect(parseBigCommerceId('0042')).toEqual({ id: '42' });
   });
 });
 

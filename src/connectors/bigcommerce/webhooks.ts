@@ -146,58 +146,93 @@ export function parseBigCommerceDelivery(rawBody: Buffer | string): ParseResult 
     };
   }
   const envelope = r.data;
+  const route = routeScope(envelope.scope, envelope.data);
+  if (route.ignored && route.invalid !== undefined)
+    return { ok: false, reason: 'malformed', detail: route.invalid };
   const dataId = envelope.data.id ?? envelope.data.order_id ?? envelope.data.location_id ?? '';
   return {
     ok: true,
     envelope,
     dedupeKey: `${envelope.scope}:${String(dataId)}:${envelope.hash}`,
-    route: routeScope(envelope.scope, envelope.data),
+    route,
   };
 }
 
 export type ScopeRoute =
   | { ignored: false; topic: string; entityKey: string }
-  | { ignored: true; topic: string };
+  | {
+      ignored: true;
+      topic: string;
+      /** Set when the scope is known but its id is unusable (`data.id: …`): the delivery is malformed. */
+      invalid?: string;
+    };
 
-const idOf = (v: unknown): string | undefined =>
-  typeof v === 'number' || (typeof v === 'string' && v.length > 0) ? String(v) : undefined;
+const MAX_SHOWN = 40;
+const shown = (v: unknown): string => {
+  const text = typeof v === 'number' && !Number.isFinite(v) ? String(v) : (JSON.stringify(v) ?? String(v));
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+};
+
+/**
+ * BigCommerce ids are positive integers. An id becomes part of an entity key (`bc:order:123`), a queue
+ * name and API paths, so only a positive safe integer — as a number or a digit string — is one; it is
+ * written in canonical decimal so `"0123"`, `"123"` and `123` name the same entity. Anything else (-1,
+ * 1.5, 2^64 rounded onto another id, 1e400 → Infinity, `"../../customers"`) is refused with a reason.
+ * Absent (undefined / null) is not an error: the event is then ignored, as before.
+ */
+export function parseBigCommerceId(v: unknown): { id: string } | { invalid: string } | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n =
+    typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  if (Number.isSafeInteger(n) && n > 0) return { id: String(n) };
+  return { invalid: `must be a positive integer id, got ${shown(v)}` };
+}
 
 /** Which entity a scope concerns. Unknown scopes are ignored (acknowledged, counted, not processed). */
 export function routeScope(scope: string, data: Record<string, unknown>): ScopeRoute {
-  const key = (kind: string, id: unknown): ScopeRoute => {
-    const v = idOf(id);
-    return v === undefined
-      ? { ignored: true, topic: scope }
-      : { ignored: false, topic: scope, entityKey: `bc:${kind}:${v}` };
+  const key = (kind: string, id: unknown, field: string): ScopeRoute => {
+    const parsed = parseBigCommerceId(id);
+    if (parsed === undefined) return { ignored: true, topic: scope };
+    if ('invalid' in parsed) return { ignored: true, topic: scope, invalid: `${field}: ${parsed.invalid}` };
+    return { ignored: false, topic: scope, entityKey: `bc:${kind}:${parsed.id}` };
   };
   const nested = (obj: unknown, field: string): unknown =>
     obj && typeof obj === 'object' ? (obj as Record<string, unknown>)[field] : undefined;
 
-  if (/^store\/order\/transaction\//.test(scope)) return key('order', data.order_id);
+  if (/^store\/order\/transaction\//.test(scope)) return key('order', data.order_id, 'data.order_id');
   if (
     /^store\/order\/(created|updated|archived|statusUpdated|message\/created|refund\/created)$/.test(scope)
   ) {
-    return key('order', data.id);
+    return key('order', data.id, 'data.id');
   }
-  if (/^store\/channel\/\d+\/order\//.test(scope)) return key('order', data.order_id ?? data.id);
-  if (/^store\/shipment\/(created|updated|deleted)$/.test(scope)) return key('order', data.orderId);
+  if (/^store\/channel\/\d+\/order\//.test(scope)) {
+    return data.order_id !== undefined && data.order_id !== null
+      ? key('order', data.order_id, 'data.order_id')
+      : key('order', data.id, 'data.id');
+  }
+  if (/^store\/shipment\/(created|updated|deleted)$/.test(scope))
+    return key('order', data.orderId, 'data.orderId');
   if (/^store\/customer\/address\/(created|updated|deleted)$/.test(scope)) {
-    return key('customer', nested(data.address, 'customer_id'));
+    return key('customer', nested(data.address, 'customer_id'), 'data.address.customer_id');
   }
-  if (/^store\/customer\/(created|updated|deleted)$/.test(scope)) return key('customer', data.id);
-  if (/^store\/product\/inventory\/(order\/)?updated$/.test(scope)) return key('product', data.id);
-  if (/^store\/product\/(created|updated|deleted)$/.test(scope)) return key('product', data.id);
-  if (/^store\/sku\/inventory\/(order\/)?updated$/.test(scope)) return key('sku', data.id);
-  if (/^store\/sku\/(created|updated|deleted)$/.test(scope)) return key('sku', data.id);
+  if (/^store\/customer\/(created|updated|deleted)$/.test(scope)) return key('customer', data.id, 'data.id');
+  if (/^store\/product\/inventory\/(order\/)?updated$/.test(scope)) return key('product', data.id, 'data.id');
+  if (/^store\/product\/(created|updated|deleted)$/.test(scope)) return key('product', data.id, 'data.id');
+  if (/^store\/sku\/inventory\/(order\/)?updated$/.test(scope)) return key('sku', data.id, 'data.id');
+  if (/^store\/sku\/(created|updated|deleted)$/.test(scope)) return key('sku', data.id, 'data.id');
   if (
     /^store\/channel\/\d+\/inventory\/product\/(stock_changed|low_stock_reached|out_of_stock_reached)$/.test(
       scope,
     )
   ) {
-    // Variant ids and SKU ids are the same numbers in catalog v3; product-tracked items have no variant.
-    const variant = Number(data.variant_id);
-    return variant > 0 ? key('sku', variant) : key('product', data.product_id);
+    // Variant ids and SKU ids are the same numbers in catalog v3; product-tracked items have no variant
+    // (variant_id absent, null or 0).
+    const variant = data.variant_id;
+    const hasVariant = variant !== undefined && variant !== null && variant !== 0 && variant !== '0';
+    return hasVariant
+      ? key('sku', variant, 'data.variant_id')
+      : key('product', data.product_id, 'data.product_id');
   }
-  if (scope === 'store/hook/deliveryException') return key('hook', data.id);
+  if (scope === 'store/hook/deliveryException') return key('hook', data.id, 'data.id');
   return { ignored: true, topic: scope };
 }
