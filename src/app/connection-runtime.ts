@@ -10,7 +10,11 @@
 import type { ConnectionConfig } from '../config/config-schema.js';
 import { BigCommerceApi } from '../connectors/bigcommerce/bigcommerce-api.js';
 import { DbRateBudgetStore } from '../connectors/bigcommerce/db-rate-budget-store.js';
-import { DEFAULT_RATE_POLICY } from '../connectors/bigcommerce/rate-budget.js';
+import {
+  DEFAULT_RATE_POLICY,
+  InMemoryRateBudgetStore,
+  type RateBudgetStore,
+} from '../connectors/bigcommerce/rate-budget.js';
 import { HeartlandApi } from '../connectors/heartland/heartland-api.js';
 import { PermanentError } from '../engine/errors.js';
 import { type CatalogConfig, parseCatalogConfig } from '../flows/catalog/catalog-config.js';
@@ -35,12 +39,15 @@ export function createConnectionRuntime(parts: AppParts, conn: ConnectionConfig)
     apiUrl: conn.bigcommerce.apiUrl,
     storeHash: conn.bigcommerce.storeHash,
     accessToken: conn.bigcommerce.accessToken,
-    rateBudget: new DbRateBudgetStore(parts.store.db, {
-      ...DEFAULT_RATE_POLICY,
-      share: conn.rateBudgetShare,
-    }),
+    timeoutMs: conn.bigcommerce.timeoutMs,
+    rateBudget: rateBudgetFor(parts, conn),
   });
-  const hl = new HeartlandApi({ apiUrl: conn.heartland.apiUrl, token: conn.heartland.apiToken });
+  const hl = new HeartlandApi({
+    apiUrl: conn.heartland.apiUrl,
+    token: conn.heartland.apiToken,
+    concurrency: conn.heartland.concurrency,
+    timeoutMs: conn.heartland.timeoutMs,
+  });
   let mapping: Promise<MappingConfig> | undefined;
   return {
     bc,
@@ -55,6 +62,18 @@ export function createConnectionRuntime(parts: AppParts, conn: ConnectionConfig)
       return mapping;
     },
   };
+}
+
+/**
+ * Where the BigCommerce budget lives. PostgreSQL: in the database, so every process of the connection
+ * spends one budget. SQLite: in memory — SQLite runs one process, and a database budget costs two
+ * fsync'd writes per API call (measured: ~8 of ~12 fsyncs per order, 40 % of CPU samples).
+ */
+function rateBudgetFor(parts: AppParts, conn: ConnectionConfig): RateBudgetStore {
+  const policy = { ...DEFAULT_RATE_POLICY, share: conn.rateBudgetShare };
+  return parts.store.dialect === 'postgres'
+    ? new DbRateBudgetStore(parts.store.db, policy)
+    : new InMemoryRateBudgetStore(policy);
 }
 
 async function resolveMapping(

@@ -57,6 +57,15 @@ export function connectionSchema(
           .min(1, 'required')
           .describe('BigCommerce store hash, the `abc123` in /stores/abc123/ (env BIGCOMMERCE_STORE_HASH).'),
         accessToken: secretString('BigCommerce API account access token (env BIGCOMMERCE_ACCESS_TOKEN).'),
+        timeoutMs: z
+          .number()
+          .int()
+          .min(500)
+          .max(120_000)
+          .default(15_000)
+          .describe(
+            'Per-request timeout; a timed-out write is retried by re-running its flow, never re-sent.',
+          ),
       })
       .describe('The BigCommerce store.'),
     heartland: z
@@ -67,6 +76,24 @@ export function connectionSchema(
             'Heartland Retail API base URL, e.g. https://acme.retail.heartland.us/api (env HEARTLAND_API_URL).',
           ),
         apiToken: secretString('Heartland Retail API token (env HEARTLAND_API_TOKEN).'),
+        concurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(16)
+          .default(2)
+          .describe(
+            'Requests in flight to Heartland at once. Heartland throttles parallel writes (NOTES §6): raise with care.',
+          ),
+        timeoutMs: z
+          .number()
+          .int()
+          .min(500)
+          .max(120_000)
+          .default(15_000)
+          .describe(
+            'Per-request timeout. A hung call holds one of the `concurrency` slots this long, so keep it short.',
+          ),
       })
       .describe('The Heartland Retail account.'),
     webhookSecret: secretString(

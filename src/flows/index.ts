@@ -93,7 +93,9 @@ export function flowSchedules(options: FlowSchedulesOptions): ScheduleDefinition
         entityKey: `poll:${task}:${connectionId}`,
         coalesceKey: `poll:${task}:${connectionId}`,
         payload,
-        priority: PRIORITY.poll,
+        // A poll is one cheap job that unlocks many: behind an order backlog at poll priority it starved
+        // (chaos run: a fulfilment poll waited 160 s, so shipments stalled until the backlog cleared).
+        priority: PRIORITY.realtime,
         maxAttempts: 3,
       });
     };

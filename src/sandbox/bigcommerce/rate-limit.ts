@@ -24,12 +24,16 @@ export class RateLimiter {
     option: RateLimitOption = 'standard',
     private readonly now: () => number = Date.now,
   ) {
+    // 'off' still sends the headers (the real API always does) but advertises a quota nobody reaches, so
+    // a client that honours the headers is not held to the Standard plan by a sandbox that never refuses.
     const resolved =
-      option === 'standard' || option === 'off'
-        ? { quota: 150, windowMs: 30_000 }
-        : option === 'pro'
-          ? { quota: 450, windowMs: 30_000 }
-          : option;
+      option === 'off'
+        ? { quota: 1_000_000, windowMs: 30_000 }
+        : option === 'standard'
+          ? { quota: 150, windowMs: 30_000 }
+          : option === 'pro'
+            ? { quota: 450, windowMs: 30_000 }
+            : option;
     this.quota = resolved.quota;
     this.windowMs = resolved.windowMs;
     this.enabled = option !== 'off';
