@@ -18,6 +18,7 @@ import { configVersion as computeVersion, recordConfigVersion } from '../config/
 import { parseDurationMs } from '../config/duration.js';
 import { type Alerts, channelsFromConfig, createAlerts } from '../engine/alerts/index.js';
 import { createEngine, createQueueBackend, type Engine } from '../engine/engine.js';
+import { errorCode } from '../engine/errors.js';
 import type { Inbox } from '../engine/inbox.js';
 import type { TaskHandler } from '../engine/queue/queue-backend.js';
 import { createScheduler, type ScheduleDefinition, type Scheduler } from '../engine/scheduler/index.js';
@@ -163,6 +164,22 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         await engine.startWorkers(handlers, {
           concurrency: config.workers.concurrency,
           events: metrics.queueEvents({
+            // Every failed attempt is visible to the engineer on call (dead letters alone hide a job that
+            // keeps retrying): what, which entity, which attempt, why, and when it runs again.
+            'job:error': (job, error, retryAt) =>
+              logger.warn(
+                {
+                  jobId: job.id,
+                  task: job.task,
+                  entityKey: job.entityKey,
+                  attempt: job.attempts,
+                  maxAttempts: job.maxAttempts,
+                  code: errorCode(error),
+                  retryAt: new Date(retryAt).toISOString(),
+                  reason: error instanceof Error ? error.message : String(error),
+                },
+                'job attempt failed; will retry',
+              ),
             'job:dead': (job, error) =>
               void alerts.raise({
                 key: `job-dead:${job.connectionId}:${job.task}`,
