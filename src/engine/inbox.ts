@@ -21,7 +21,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { PermanentError } from './errors.js';
 import { inboxWriterFor } from './inbox/kysely-inbox-writer.js';
-import { isStagedInboxWriter } from './inbox/staged-inbox-writer.js';
+import { type InboxWriteWithJson, isStagedInboxWriter } from './inbox/staged-inbox-writer.js';
 import type {
   InboxWrite,
   InboxWriteResult,
@@ -49,6 +49,11 @@ export interface IngestInput {
   /** Entity the event concerns (`bc:order:123`); required when `job` is given. */
   entityKey: string | null;
   payload: JsonObject;
+  /**
+   * `JSON.stringify(payload)` if the caller already has it (exactly that string, nothing else): stored
+   * as is. Absent → the inbox stringifies once, before batching, for both the inbox row and the job.
+   */
+  payloadJson?: string;
   /** The job to run for this event; absent → stored only (e.g. an ignored topic). */
   job?: IngestJob;
 }
@@ -164,7 +169,14 @@ export function createInbox(options: InboxOptions): Inbox {
           }),
         );
       }
-      const item: InboxWrite = {
+      let payloadJson: string;
+      try {
+        payloadJson = input.payloadJson ?? JSON.stringify(input.payload);
+      } catch (err) {
+        return Promise.reject(err); // e.g. a BigInt in the payload: this event fails alone
+      }
+      const item: InboxWriteWithJson = {
+        payloadJson,
         connectionId: input.connectionId,
         source: input.source,
         dedupeKey: input.dedupeKey,

@@ -95,7 +95,9 @@ describe('ingest crash test (SQLite, deferred WAL sync)', () => {
       expect(acked.filter((k) => !stored.has(k))).toEqual([]);
       // No coalesce key and no worker: each event keeps its own job, in the same transaction as its row.
       expect(acked.filter((k) => stored.get(k) == null)).toEqual([]);
-      expect(new Set(acked).size).toBe(3_000);
+      // Lines already in the pipe when the kill landed are acks too (printed before it): checked above.
+      expect(acked.length).toBeGreaterThanOrEqual(3_000);
+      expect(new Set(acked).size).toBe(acked.length);
     } finally {
       await store.close();
     }

@@ -7,6 +7,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import type { InboxWrite, InboxWriteResult, InboxWriter, QueueBackend } from '../queue/queue-backend.js';
+import { payloadJsonOf } from './staged-inbox-writer.js';
 
 export function inboxWriterFor(db: Kysely<Database>, backend: QueueBackend): InboxWriter {
   if (backend.createInboxWriter) return backend.createInboxWriter();
@@ -35,7 +36,7 @@ async function writeOne(
         dedupe_key: item.dedupeKey,
         topic: item.topic,
         entity_key: item.entityKey,
-        payload_json: JSON.stringify(item.payload),
+        payload_json: payloadJsonOf(item),
         received_at: item.receivedAt,
       })
       .onConflict((oc) => oc.columns(['connection_id', 'source', 'dedupe_key']).doNothing())

@@ -4,8 +4,19 @@
  * The inbox commits the next batch as soon as `stage` returns, while earlier batches still wait for their
  * sync, and resolves each caller only when its batch's `durable` has settled. Writers without `stage`
  * (PostgreSQL, Kysely default) are awaited whole, one batch at a time.
+ *
+ * `payloadJson`: the payload serialised once (`JSON.stringify(payload)`, nothing else) by the inbox
+ * before batching, so the writers neither stringify it inside the transaction nor twice (inbox row and
+ * job row). A structural extension of `InboxWrite` until queue-backend.ts carries the field itself.
  */
 import type { InboxWrite, InboxWriteResult, InboxWriter } from '../queue/queue-backend.js';
+
+export type InboxWriteWithJson = InboxWrite & { payloadJson?: string };
+
+/** The serialised payload of an inbox write: the one given with it, else stringified here. */
+export function payloadJsonOf(item: InboxWrite): string {
+  return (item as InboxWriteWithJson).payloadJson ?? JSON.stringify(item.payload);
+}
 
 export interface StagedBatch {
   /** Per item, as `InboxWriter.write` would report — valid only once `durable` resolved. */

@@ -22,8 +22,10 @@ export function enqueueSync(
   req: EnqueueRequest,
   now: number,
   defaultMaxAttempts: number,
+  /** `JSON.stringify(req.payload)` when the caller already has it (the inbox: same string as its row). */
+  payloadJsonGiven?: string,
 ): EnqueueResult {
-  const payloadJson = JSON.stringify(req.payload);
+  const payloadJson = payloadJsonGiven ?? JSON.stringify(req.payload);
   if (req.coalesceKey) {
     const existing = stmt(
       raw,

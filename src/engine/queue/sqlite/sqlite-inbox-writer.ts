@@ -15,7 +15,7 @@
  * job, nor a job without its inbox row: both are in the same savepoint.
  */
 import type SQLite from 'better-sqlite3';
-import type { StagedBatch, StagedInboxWriter } from '../../inbox/staged-inbox-writer.js';
+import { payloadJsonOf, type StagedBatch, type StagedInboxWriter } from '../../inbox/staged-inbox-writer.js';
 import type { InboxWrite, InboxWriteResult } from '../queue-backend.js';
 import { enqueueSync } from './enqueue.js';
 import type { SqliteWriter } from './sqlite-writer.js';
@@ -55,6 +55,7 @@ export function writeInboxItem(
 ): InboxWriteResult {
   raw.exec('SAVEPOINT hb_inbox_item');
   try {
+    const payloadJson = payloadJsonOf(item);
     const inserted = stmt(
       raw,
       `insert into inbox (connection_id, source, dedupe_key, topic, entity_key, payload_json, received_at)
@@ -67,7 +68,7 @@ export function writeInboxItem(
       item.dedupeKey,
       item.topic,
       item.entityKey,
-      JSON.stringify(item.payload),
+      payloadJson,
       item.receivedAt,
     ) as { id: number } | undefined;
     if (!inserted) {
@@ -80,7 +81,9 @@ export function writeInboxItem(
     }
     let jobId: string | undefined;
     if (item.job) {
-      jobId = enqueueSync(raw, { ...item.job, inboxId: inserted.id }, now, defaultMaxAttempts).jobId;
+      // The job usually carries the event's own payload: reuse its JSON instead of stringifying again.
+      const jobJson = item.job.payload === item.payload ? payloadJson : undefined;
+      jobId = enqueueSync(raw, { ...item.job, inboxId: inserted.id }, now, defaultMaxAttempts, jobJson).jobId;
     }
     raw.exec('RELEASE hb_inbox_item');
     return { ok: true, inboxId: inserted.id, duplicate: false, jobId };
