@@ -136,6 +136,14 @@ export function parseBigCommerceDelivery(rawBody: Buffer | string): ParseResult 
   } catch {
     return { ok: false, reason: 'malformed', detail: 'body is not JSON' };
   }
+  return parseBigCommerceEnvelope(json);
+}
+
+/**
+ * `parseBigCommerceDelivery` for a body that is already parsed (the HTTP server parsed it once; the raw
+ * bytes are still what signatures are checked against). Same validation, same result.
+ */
+export function parseBigCommerceEnvelope(json: unknown): ParseResult {
   const r = bcWebhookEnvelopeSchema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -182,8 +190,7 @@ const shown = (v: unknown): string => {
  */
 export function parseBigCommerceId(v: unknown): { id: string } | { invalid: string } | undefined {
   if (v === undefined || v === null) return undefined;
-  const n =
-    typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN;
   if (Number.isSafeInteger(n) && n > 0) return { id: String(n) };
   return { invalid: `must be a positive integer id, got ${shown(v)}` };
 }

@@ -13,6 +13,7 @@
 import type { FastifyInstance } from 'fastify';
 import {
   parseBigCommerceDelivery,
+  parseBigCommerceEnvelope,
   verifyBigCommerceDelivery,
 } from '../../connectors/bigcommerce/webhooks.js';
 import type { Inbox } from '../../engine/inbox.js';
@@ -46,7 +47,9 @@ export function registerBigCommerceWebhookRoute(
         throw new HttpError('HB_ERR_HTTP_UNAUTHORIZED', `webhook rejected: ${verdict.detail}`);
       }
 
-      const parsed = parseBigCommerceDelivery(raw);
+      // The server's JSON parser already turned rawBody into request.body: validate that, do not parse
+      // again. Without a raw body (body from elsewhere) parse what we verified.
+      const parsed = request.rawBody ? parseBigCommerceEnvelope(request.body) : parseBigCommerceDelivery(raw);
       if (!parsed.ok) throw new HttpError('HB_ERR_HTTP_VALIDATION', `malformed webhook: ${parsed.detail}`);
       const { envelope, route, dedupeKey } = parsed;
       if (conn.storeHash && envelope.producer !== `stores/${conn.storeHash}`) {
