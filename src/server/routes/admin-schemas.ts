@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 
-const id = z.string().regex(/^\d+$/, 'must be a positive integer').transform(Number);
+// Ids are database integers: a digit string beyond 2^53 would round to another row's id (and beyond
+// 2^63 PostgreSQL refuses it with a 500), so it is a 400 here.
+const id = z
+  .string()
+  .regex(/^\d{1,16}$/, 'must be a positive integer')
+  .transform(Number)
+  .refine((n) => Number.isSafeInteger(n) && n > 0, 'must be a positive integer below 2^53');
 
 export const idParams = z.object({ id }).strict();
 export const jobIdParams = z.object({ id: z.string().min(1).max(200) }).strict();
