@@ -6,8 +6,10 @@
  * Guarantees per failure scenario:
  * - handler throws → retried with backoff (or dead-lettered: permanent / last attempt);
  * - SIGTERM → `stop()` lets running jobs finish within the grace period, then aborts their signal;
- * - SIGKILL / power loss → committed work is on disk (WAL, synchronous=FULL); leases of jobs that were
- *   running expire after `leaseMs` and the next worker's sweep runs them again (at-least-once).
+ * - SIGKILL / power loss → committed work is on disk (WAL, synchronous=FULL); jobs that were running
+ *   run again (at-least-once) as soon as a pool sees their holder dead — at once on the same machine
+ *   (its process is gone), after 3 × `heartbeatMs` for a pool it cannot check — or, at the latest, when
+ *   their `leaseMs` lease expires (heartbeat.ts, sweep.ts).
  */
 import type SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
@@ -29,6 +31,7 @@ import type {
 import { deleteDoneBeforeSync } from './complete.js';
 import { enqueueSync } from './enqueue.js';
 import { groupCommitFor } from './group-commit.js';
+import { currentPidSpace } from './heartbeat.js';
 import { createSqliteInboxWriter } from './sqlite-inbox-writer.js';
 import { SqliteWorker, wakeupsFor } from './sqlite-worker.js';
 import { sqliteWriterFor } from './sqlite-writer.js';
@@ -46,6 +49,16 @@ export interface SqliteQueueOptions {
   sweepIntervalMs?: number;
   /** How long `done` jobs stay visible to `jobs list`. Default 24 h. */
   doneRetentionMs?: number;
+  /**
+   * How often each worker pool writes its heartbeat and looks for dead pools. Default 2 s. A pool whose
+   * process cannot be checked directly is dead once its heartbeat is 3 × its interval old.
+   */
+  heartbeatMs?: number;
+  /**
+   * This process's PID space (heartbeat.ts `currentPidSpace`, the default). Tests pass another string
+   * to stand for a pool on another machine or container, judged by heartbeat age alone.
+   */
+  pidSpace?: string | null;
 }
 
 export function createSqliteQueue(store: StoreHandle, options: SqliteQueueOptions = {}): QueueBackend {
@@ -122,11 +135,19 @@ class SqliteQueue implements QueueBackend {
         backoff: { ...DEFAULT_BACKOFF, ...this.options.backoff },
         sweepIntervalMs: this.options.sweepIntervalMs ?? 15_000,
         doneRetentionMs: this.options.doneRetentionMs ?? 24 * 3_600_000,
+        heartbeatMs: this.options.heartbeatMs ?? 2_000,
+        pidSpace: this.options.pidSpace !== undefined ? this.options.pidSpace : currentPidSpace(),
       },
       options,
     );
     this.workers.add(worker);
-    worker.start();
+    try {
+      await worker.start();
+    } catch (err) {
+      await worker.abandon();
+      this.workers.delete(worker);
+      throw err;
+    }
     const workers = this.workers;
     return {
       async stop(graceMs?: number) {

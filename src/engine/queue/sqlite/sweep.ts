@@ -1,16 +1,24 @@
 /**
- * Sweep on SQLite: recover jobs whose lease expired — their worker died (kill -9, power loss) or hung
- * without renewing. Running workers renew their leases every leaseMs/3, so an expired lease means the
- * holder is gone (or lost the database long enough that someone else should run the job).
+ * Sweep on SQLite: recover jobs whose holder is gone, so they run again (at-least-once).
  *
- * The attempt was already counted at claim; a job whose lease expired on its last attempt goes to the
- * DLQ with `HB_ERR_QUEUE_LEASE_EXPIRED` (a poison job that kills its worker must not loop forever).
- * Otherwise it returns to `pending`, ready at once, still the head of its entity.
+ * A running job is released when
+ * - its holder is judged dead (heartbeat.ts: no heartbeat row, its process is gone, or — for a pool we
+ *   cannot see — its heartbeat is older than 3 × its interval). This is what makes a `kill -9` +
+ *   restart recover in about a second instead of a whole lease; or
+ * - its lease expired: the holder stopped renewing (hung, or lost the database long enough that someone
+ *   else should run the job). Running workers renew every leaseMs/3.
+ * The verdict is taken inside the sweep's own write transaction, so no heartbeat or renewal can commit
+ * between the judgement and the release.
+ *
+ * The attempt was already counted at claim; a job released on its last attempt goes to the DLQ with
+ * `HB_ERR_QUEUE_LEASE_EXPIRED` (a poison job that kills its worker must not loop forever). Otherwise it
+ * returns to `pending`, ready at once, still the head of its entity.
  */
 import type SQLite from 'better-sqlite3';
 import type { JobRow } from '../../../store/schema.js';
 import { RetryableError } from '../../errors.js';
 import { markDeadSync } from './fail.js';
+import { judgeHoldersSync, type PoolIdentity } from './heartbeat.js';
 import { stmt } from './statements.js';
 
 export interface SweepResult {
@@ -18,17 +26,25 @@ export interface SweepResult {
   dead: number;
 }
 
-export function sweepSync(raw: SQLite.Database, now: number): SweepResult {
-  const expired = stmt(raw, `select * from jobs where state = 'running' and locked_until < ?`).all(
-    now,
-  ) as JobRow[];
+/** `self` = the sweeping pool (its PID space and interval); without it only expired leases are swept. */
+export function sweepSync(raw: SQLite.Database, now: number, self?: PoolIdentity): SweepResult {
+  const deadHolders = self ? judgeHoldersSync(raw, self, now).dead : [];
+  const expired = stmt(
+    raw,
+    `select * from jobs where state = 'running'
+       and (locked_until < ? or locked_by in (select value from json_each(?)))`,
+  ).all(now, JSON.stringify(deadHolders)) as JobRow[];
   let recovered = 0;
   let dead = 0;
   for (const job of expired) {
     if (job.attempts >= job.max_attempts) {
+      const why =
+        job.locked_by !== null && deadHolders.includes(job.locked_by)
+          ? 'died (no live heartbeat or process)'
+          : 'stopped renewing its lease';
       const err = new RetryableError({
         code: 'HB_ERR_QUEUE_LEASE_EXPIRED',
-        message: `worker ${job.locked_by ?? '?'} stopped renewing its lease on the last attempt (process died?)`,
+        message: `worker ${job.locked_by ?? '?'} ${why} on the last attempt`,
         context: { jobId: job.id, entityKey: job.entity_key, attempt: job.attempts },
       });
       markDeadSync(raw, job, job.attempts, err, now);
