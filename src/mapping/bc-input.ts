@@ -62,7 +62,9 @@ export const bcOrderSchema = z.looseObject({
   payment_method: str,
   payment_status: str,
   currency_code: str,
+  /** Order-level discounts (manual / coupon); BC also spreads them over the lines (order-discount.ts). */
   discount_amount: bcMoney.optional(),
+  coupon_discount: bcMoney.optional(),
   store_credit_amount: bcMoney.optional(),
   gift_certificate_amount: bcMoney.optional(),
   customer_message: str,

@@ -77,6 +77,11 @@ export const hlTotalsSchema = z.object({
   /** Gift-certificate purchases left out of the Heartland order (see mapping docs). */
   excluded: cents,
   payments: cents,
+  /**
+   * Order-level discount BigCommerce did not show on the lines, taken off the line amounts by the mapper
+   * (order-discount.ts). "0.00" when the lines already carry every discount.
+   */
+  orderDiscountSpread: cents.optional(),
   /** Cents moved by the explicit rounding spread (target − Σ rounded amounts). */
   roundingCents: z.number().int(),
 });

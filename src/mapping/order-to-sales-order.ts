@@ -10,6 +10,9 @@
  *   charges                 = shipping + handling + wrapping + order fees (Heartland has a single
  *                             `shipping_charge`, so the others are added to it)
  *   target                  = BC total_inc_tax − excluded gift-certificate purchases
+ *   order-level discount    = BC shows it on the lines too (applied_discounts target "order",
+ *                             discounted_total_inc_tax); when an order's lines do not carry it, the
+ *                             part missing is spread over the lines by amount (order-discount.ts)
  * Σ(qty × adjusted_unit_price) + taxes + shipping_charge must equal the target to the cent: the
  * rounding difference is spread over the lines explicitly (largest remainder); a difference larger
  * than `taxHandling.maxRoundingCents` (default: lines + 2) is a real mismatch and is quarantined. When a
@@ -45,6 +48,11 @@ import {
   spreadRounding,
   toCents,
 } from './money.js';
+import {
+  declaredOrderDiscountCents,
+  spreadOrderDiscount,
+  unreflectedDiscountCents,
+} from './order-discount.js';
 import {
   buildSkuIndex,
   type CatalogueEntry,
@@ -145,8 +153,43 @@ export async function mapOrder(input: MapOrderInput): Promise<MapOrderResult> {
     });
     const primaryShip = shippingAddresses[0];
 
-    // Lines.
-    const { selected, excludedCents } = selectLines(products, config, problems);
+    // Charges (Heartland has one: shipping_charge) and their tax.
+    const shipInc = money(order.shipping_cost_inc_tax)
+      .plus(money(order.handling_cost_inc_tax ?? '0'))
+      .plus(money(order.wrapping_cost_inc_tax ?? '0'));
+    const shipEx = money(order.shipping_cost_ex_tax)
+      .plus(money(order.handling_cost_ex_tax ?? '0'))
+      .plus(money(order.wrapping_cost_ex_tax ?? '0'));
+    let feesInc = money('0');
+    let feesTax = money('0');
+    for (const f of order.fees ?? []) {
+      feesInc = feesInc.plus(money(f.cost_inc_tax));
+      feesTax = feesTax.plus(money(f.cost_tax ?? '0'));
+    }
+    const chargesTax = shipInc.minus(shipEx).plus(feesTax);
+    let shippingCents = toCents(inclusive ? shipInc.plus(feesInc) : shipEx.plus(feesInc).minus(feesTax));
+
+    // Lines, with any order-level discount BigCommerce did not show on them spread over them.
+    const picked = selectLines(products, config, problems);
+    const { excludedCents } = picked;
+    const targetCents = toCents(order.total_inc_tax) - excludedCents;
+    const maxRounding = config.taxHandling.maxRoundingCents ?? picked.selected.length + 2;
+    const declaredDiscountCents = declaredOrderDiscountCents(order);
+    const gapCents =
+      toCents(
+        picked.selected
+          .reduce((a, l) => a.plus(l.incTax), money('0'))
+          .plus(shipInc)
+          .plus(feesInc),
+      ) - targetCents;
+    const unreflected = unreflectedDiscountCents({
+      declaredCents: declaredDiscountCents,
+      gapCents,
+      maxRoundingCents: maxRounding,
+    });
+    const discounted = spreadOrderDiscount(picked.selected, unreflected.cents);
+    const selected = discounted.lines;
+    const discountNote = unreflected.note ?? discounted.note;
     const index = input.catalogue
       ? 'byGram' in input.catalogue
         ? input.catalogue
@@ -190,22 +233,6 @@ export async function mapOrder(input: MapOrderInput): Promise<MapOrderResult> {
       });
     }
 
-    // Charges (Heartland has one: shipping_charge) and their tax.
-    const shipInc = money(order.shipping_cost_inc_tax)
-      .plus(money(order.handling_cost_inc_tax ?? '0'))
-      .plus(money(order.wrapping_cost_inc_tax ?? '0'));
-    const shipEx = money(order.shipping_cost_ex_tax)
-      .plus(money(order.handling_cost_ex_tax ?? '0'))
-      .plus(money(order.wrapping_cost_ex_tax ?? '0'));
-    let feesInc = money('0');
-    let feesTax = money('0');
-    for (const f of order.fees ?? []) {
-      feesInc = feesInc.plus(money(f.cost_inc_tax));
-      feesTax = feesTax.plus(money(f.cost_tax ?? '0'));
-    }
-    const chargesTax = shipInc.minus(shipEx).plus(feesTax);
-    let shippingCents = toCents(inclusive ? shipInc.plus(feesInc) : shipEx.plus(feesInc).minus(feesTax));
-
     // Taxes.
     const lineMode = config.taxHandling.mode === 'line' && !inclusive;
     const lineTaxCents = resolved.map((r) => (inclusive ? 0 : toCents(r.line.tax)));
@@ -220,7 +247,6 @@ export async function mapOrder(input: MapOrderInput): Promise<MapOrderResult> {
     const taxCents = inclusive ? 0 : toCents(chargesTax) + lineTaxCents.reduce((a, b) => a + b, 0);
 
     // Totals: spread the rounding difference over the line amounts.
-    const targetCents = toCents(order.total_inc_tax) - excludedCents;
     const lineTargetCents = targetCents - shippingCents - taxCents;
     let lineCents: number[] = [];
     let roundingCents = 0;
@@ -239,12 +265,11 @@ export async function mapOrder(input: MapOrderInput): Promise<MapOrderResult> {
       roundingCents = lineTargetCents;
       shippingCents += lineTargetCents;
     }
-    const maxRounding = config.taxHandling.maxRoundingCents ?? selected.length + 2;
     if (Math.abs(roundingCents) > maxRounding && selected.length === resolved.length) {
       problems.push({
         code: 'HB_ERR_MAP_TOTAL_MISMATCH',
         field: 'total_inc_tax',
-        reason: `lines, tax and charges add up to ${centsToString(targetCents - roundingCents)} but BigCommerce total_inc_tax is ${order.total_inc_tax} (excluded ${centsToString(excludedCents)}): ${centsToString(roundingCents)} is more than rounding`,
+        reason: `lines, tax and charges add up to ${centsToString(targetCents - roundingCents)} but BigCommerce total_inc_tax is ${order.total_inc_tax} (excluded ${centsToString(excludedCents)}): ${centsToString(roundingCents)} is more than rounding${discountNote ? `; ${discountNote}` : ''}`,
         suggestedFix:
           'check the order for discounts, fees or credits Heartland cannot hold; fix the order or raise taxHandling.maxRoundingCents if this is rounding',
       });
@@ -337,6 +362,7 @@ export async function mapOrder(input: MapOrderInput): Promise<MapOrderResult> {
         shipping: centsToString(shippingCents),
         excluded: centsToString(excludedCents),
         payments: centsToString(payments.reduce((a, p) => a + toCents(p.amount), 0)),
+        orderDiscountSpread: centsToString(discounted.spreadCents),
         roundingCents,
       },
     };

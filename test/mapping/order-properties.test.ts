@@ -199,6 +199,8 @@ describe('mapOrder properties', () => {
       payment_method: text,
       gift_certificate_amount: fc.option(money, { nil: undefined }),
       store_credit_amount: fc.option(money, { nil: undefined }),
+      discount_amount: fc.option(money, { nil: undefined }),
+      coupon_discount: fc.option(money, { nil: undefined }),
       billing_address: addr,
       fees: fc.option(fc.array(fc.record({ cost_inc_tax: money, cost_tax: money }), { maxLength: 2 }), {
         nil: undefined,
