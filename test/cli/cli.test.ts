@@ -1,27 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrations/index.js';
+import { killCliProcesses, runCli, startCli, waitForStderr } from '../helpers/cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/heartbridge.js');
 const dir = mkdtempSync(join(tmpdir(), 'hb-cli-'));
-const children = new Set<ChildProcess>();
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+  killCliProcesses();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A clean environment: no developer credentials, a private database. */
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(BIGCOMMERCE_|HEARTLAND_|HEARTBRIDGE_|DATABASE_URL$|PORT$)/.test(k)) base[k] = v;
-  }
-  return { ...base, HEARTBRIDGE_LOG_LEVEL: 'warn', DATABASE_URL: join(dir, 'cli.db'), ...extra };
-}
 
 /** Each test works in its own folder (a heartbridge.yaml written by one must not be seen by another). */
 function workdir(name: string): string {
@@ -30,65 +19,30 @@ function workdir(name: string): string {
   return path;
 }
 
-function run(
-  cwd: string,
-  args: string[],
-  extra: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: env({ DATABASE_URL: join(cwd, 'cli.db'), ...extra }),
-    });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => {
-      children.delete(child);
-      done({ code, stdout, stderr });
-    });
-  });
+function run(cwd: string, args: string[]) {
+  return runCli(args, { cwd, env: { DATABASE_URL: join(cwd, 'cli.db') } });
 }
 
 // Each case spawns real processes (≈2 s each to start under tsx); they are independent, so run them side by side.
 describe.concurrent('heartbridge CLI', { timeout: 90_000 }, () => {
   it('serve starts on SQLite with only the env contract, answers /healthz, and exits 0 on SIGTERM', async () => {
     const cwd = workdir('serve');
-    const child = spawn(process.execPath, [BIN, 'serve'], {
+    const serve = startCli(['serve'], {
       cwd,
-      env: env({ PORT: '0', HEARTBRIDGE_HOST: '127.0.0.1', DATABASE_URL: join(cwd, 'serve.db') }),
+      env: { PORT: '0', HEARTBRIDGE_HOST: '127.0.0.1', DATABASE_URL: join(cwd, 'serve.db') },
     });
-    children.add(child);
-    let stderr = '';
-    const address = await new Promise<string>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`serve did not start: ${stderr}`)), 25_000);
-      child.stderr.on('data', (c) => {
-        stderr += c;
-        const m = /listening on (http:\/\/\S+)/.exec(stderr);
-        if (m?.[1]) {
-          clearTimeout(timer);
-          ok(m[1]);
-        }
-      });
-      child.on('exit', () => fail(new Error(`serve exited early: ${stderr}`)));
-    });
-    child.stdout.resume();
-    expect(stderr).toMatch(/sync is off: .*BIGCOMMERCE_STORE_HASH/);
+    const [, address] = await waitForStderr(
+      serve,
+      /listening on (http:\/\/\S+)/,
+      'serve did not start',
+      25_000,
+    );
+    expect(serve.out.stderr).toMatch(/sync is off: .*BIGCOMMERCE_STORE_HASH/);
     const health = await fetch(`${address}/healthz`);
     expect(health.status).toBe(200);
     expect((await fetch(`${address}/readyz`)).status).toBe(200);
-    const code = await new Promise<number | null>((ok) => {
-      child.on('close', (c) => ok(c));
-      child.kill('SIGTERM');
-    });
-    children.delete(child);
+    serve.child.kill('SIGTERM');
+    const { code } = await serve.exited;
     expect(code).toBe(0);
   });
 

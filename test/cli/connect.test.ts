@@ -4,63 +4,20 @@
  * CLI's local callback. Then a second command runs with no HEARTLAND_API_TOKEN in env and uses the
  * stored (encrypted) token.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decryptSecret, generateMasterKey, parseMasterKey } from '../../src/config/secrets.js';
 import { HeartlandApi } from '../../src/connectors/heartland/heartland-api.js';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { openStore } from '../../src/store/database.js';
+import { useCliSandbox, waitForStderr } from '../helpers/cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/heartbridge.js');
-const dir = mkdtempSync(join(tmpdir(), 'hb-connect-'));
-const DB = join(dir, 'hb.db');
 const MASTER_KEY = generateMasterKey();
-const children = new Set<ChildProcess>();
-let sb: Sandbox;
-
-beforeAll(async () => {
-  sb = await startSandbox({ seed: 'connect-cli', products: 3, customers: 3 });
-});
-afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
-  await sb?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function start(args: string[], extra: Record<string, string>) {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^(BIGCOMMERCE_|HEARTLAND_|HEARTBRIDGE_|DATABASE_URL$|PORT$)/.test(k)) env[k] = v;
-  Object.assign(
-    env,
-    { HEARTBRIDGE_LOG_LEVEL: 'warn', DATABASE_URL: DB, HEARTBRIDGE_MASTER_KEY: MASTER_KEY },
-    extra,
-  );
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env });
-  children.add(child);
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (c) => {
-    out.stdout += c;
-  });
-  child.stderr.on('data', (c) => {
-    out.stderr += c;
-  });
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    child.on('error', fail);
-    child.on('close', (code) => {
-      children.delete(child);
-      done({ code, ...out });
-    });
-  });
-  return { child, out, exited };
-}
+const cli = useCliSandbox('connect');
+const start = (args: string[], env: Record<string, string>) =>
+  cli.start(args, { HEARTBRIDGE_MASTER_KEY: MASTER_KEY, ...env });
 
 describe('heartbridge connect heartland', { timeout: 60_000 }, () => {
   it('prints the authorize URL, takes the code on its callback, stores the token encrypted, and later commands use it', async () => {
-    const oauthBase = new URL(sb.heartland.apiUrl).origin;
+    const oauthBase = new URL(cli.sb.heartland.apiUrl).origin;
     const run = start(
       [
         'connect',
@@ -74,23 +31,18 @@ describe('heartbridge connect heartland', { timeout: 60_000 }, () => {
         '--oauth-base',
         oauthBase,
         '--api-url',
-        sb.heartland.apiUrl,
+        cli.sb.heartland.apiUrl,
         '--timeout',
         '40',
       ],
       {},
     );
-    const url = await new Promise<string>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`no authorize URL: ${run.out.stderr}`)), 30_000);
-      const look = () => {
-        const m = /(http:\/\/\S+\/oauth\/authorize\?\S+)/.exec(run.out.stderr);
-        if (m?.[1]) {
-          clearTimeout(timer);
-          ok(m[1]);
-        } else setTimeout(look, 50);
-      };
-      look();
-    });
+    const [, url = ''] = await waitForStderr(
+      run,
+      /(http:\/\/\S+\/oauth\/authorize\?\S+)/,
+      'no authorize URL',
+      30_000,
+    );
     const authorize = new URL(url);
     expect(authorize.origin).toBe(oauthBase);
     expect(authorize.searchParams.get('client_id')).toBe('sandbox-client');
@@ -107,7 +59,7 @@ describe('heartbridge connect heartland', { timeout: 60_000 }, () => {
     expect(result.stdout).toContain('Heartland token stored encrypted for connection "default"');
 
     // Stored encrypted at rest; the plaintext appears nowhere but in the decrypted value.
-    const store = openStore(DB);
+    const store = openStore(cli.db);
     const row = await store.db
       .selectFrom('connections')
       .selectAll()
@@ -116,7 +68,7 @@ describe('heartbridge connect heartland', { timeout: 60_000 }, () => {
     const audit = await store.db.selectFrom('audit_log').selectAll().execute();
     await store.close();
     expect(row?.secrets_enc).toMatch(/^enc:v1:/);
-    expect(row?.hl_api_url).toBe(sb.heartland.apiUrl);
+    expect(row?.hl_api_url).toBe(cli.sb.heartland.apiUrl);
     const secrets = JSON.parse(decryptSecret(row?.secrets_enc ?? '', parseMasterKey(MASTER_KEY))) as {
       heartland: { apiToken: string; scope: string };
     };
@@ -125,15 +77,15 @@ describe('heartbridge connect heartland', { timeout: 60_000 }, () => {
     expect(row?.secrets_enc).not.toContain(token);
     expect(result.stdout + result.stderr).not.toContain(token);
     expect(audit.map((a) => a.action)).toContain('connection.heartland.connect');
-    expect((await new HeartlandApi({ apiUrl: sb.heartland.apiUrl, token }).whoami()).scope).toBe(
+    expect((await new HeartlandApi({ apiUrl: cli.sb.heartland.apiUrl, token }).whoami()).scope).toBe(
       'item.manage customer.manage',
     );
 
     // A later command, with no Heartland token or URL in env, works with the stored ones.
     const setup = start(['setup', '--json'], {
-      BIGCOMMERCE_API_URL: sb.bigcommerce.apiUrl,
-      BIGCOMMERCE_STORE_HASH: sb.bigcommerce.storeHash,
-      BIGCOMMERCE_ACCESS_TOKEN: sb.bigcommerce.accessToken,
+      BIGCOMMERCE_API_URL: cli.sb.bigcommerce.apiUrl,
+      BIGCOMMERCE_STORE_HASH: cli.sb.bigcommerce.storeHash,
+      BIGCOMMERCE_ACCESS_TOKEN: cli.sb.bigcommerce.accessToken,
     });
     const done = await setup.exited;
     expect(done.code, done.stderr).toBe(0);

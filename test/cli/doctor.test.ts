@@ -1,66 +1,23 @@
 /**
  * `heartbridge doctor` as a user runs it: a real process against the in-process sandbox.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
+import { useCliSandbox } from '../helpers/cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/heartbridge.js');
-const dir = mkdtempSync(join(tmpdir(), 'hb-doctor-'));
-const children = new Set<ChildProcess>();
-let sb: Sandbox;
-
-beforeAll(async () => {
-  sb = await startSandbox({ seed: 'doctor-cli', products: 3, customers: 3 });
-});
-afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
-  await sb?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function run(args: string[], extra: Record<string, string>) {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^(BIGCOMMERCE_|HEARTLAND_|HEARTBRIDGE_|DATABASE_URL$|PORT$)/.test(k)) env[k] = v;
-  Object.assign(env, { HEARTBRIDGE_LOG_LEVEL: 'warn', DATABASE_URL: join(dir, 'hb.db') }, extra);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => {
-      children.delete(child);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const cli = useCliSandbox('doctor');
 
 describe('heartbridge doctor', { timeout: 60_000 }, () => {
   it('reports a refused Heartland token in plain words, says what to do, and exits non-zero', async () => {
     const wrongToken = 'not-a-real-heartland-token';
-    const r = await run(['doctor'], {
-      BIGCOMMERCE_API_URL: sb.bigcommerce.apiUrl,
-      BIGCOMMERCE_STORE_HASH: sb.bigcommerce.storeHash,
-      BIGCOMMERCE_ACCESS_TOKEN: sb.bigcommerce.accessToken,
-      HEARTLAND_API_URL: sb.heartland.apiUrl,
+    const r = await cli.run(['doctor'], {
+      ...cli.credentials(),
       HEARTLAND_API_TOKEN: wrongToken,
       HEARTBRIDGE_PUBLIC_URL: 'https://sync.example.test',
       HEARTBRIDGE_WEBHOOK_SECRET: 'doctor-secret-0123456789',
     });
     expect(r.code, r.stderr).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines).toContain(`✓ Database: SQLite (${join(dir, 'hb.db')}) answers`);
+    expect(lines).toContain(`✓ Database: SQLite (${cli.db}) answers`);
     expect(lines.some((l) => l.startsWith('✓ BigCommerce credentials: the access token is accepted'))).toBe(
       true,
     );
@@ -76,6 +33,6 @@ describe('heartbridge doctor', { timeout: 60_000 }, () => {
     expect(lines).toContain('– Heartland webhooks: skipped: the Heartland token does not work');
     expect(lines.some((l) => /^✓ Clock \(vs BigCommerce\): local clock within \d+ s/.test(l))).toBe(true);
     expect(r.stdout).not.toContain(wrongToken);
-    expect(r.stdout).not.toContain(sb.bigcommerce.accessToken);
+    expect(r.stdout).not.toContain(cli.sb.bigcommerce.accessToken);
   });
 });

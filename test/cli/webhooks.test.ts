@@ -2,62 +2,20 @@
  * `heartbridge webhooks install | status` as a user runs them: a real process against the in-process
  * sandbox (both APIs on 127.0.0.1), env only.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BigCommerceApi } from '../../src/connectors/bigcommerce/bigcommerce-api.js';
 import { HeartlandApi } from '../../src/connectors/heartland/heartland-api.js';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { useCliSandbox } from '../helpers/cli.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/heartbridge.js');
 const PUBLIC_URL = 'https://sync.example.test';
 const SECRET = 'hook-secret-0123456789abcdef';
-const dir = mkdtempSync(join(tmpdir(), 'hb-webhooks-'));
-const children = new Set<ChildProcess>();
-let sb: Sandbox;
+const cli = useCliSandbox('webhooks');
 
-beforeAll(async () => {
-  sb = await startSandbox({ seed: 'webhooks-cli', products: 3, customers: 3 });
-});
-afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
-  await sb?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^(BIGCOMMERCE_|HEARTLAND_|HEARTBRIDGE_|DATABASE_URL$|PORT$)/.test(k)) env[k] = v;
-  Object.assign(env, {
-    HEARTBRIDGE_LOG_LEVEL: 'warn',
-    DATABASE_URL: join(dir, 'hb.db'),
-    BIGCOMMERCE_API_URL: sb.bigcommerce.apiUrl,
-    BIGCOMMERCE_STORE_HASH: sb.bigcommerce.storeHash,
-    BIGCOMMERCE_ACCESS_TOKEN: sb.bigcommerce.accessToken,
-    HEARTLAND_API_URL: sb.heartland.apiUrl,
-    HEARTLAND_API_TOKEN: sb.heartland.token,
+function run(args: string[]) {
+  return cli.run(args, {
+    ...cli.credentials(),
     HEARTBRIDGE_PUBLIC_URL: PUBLIC_URL,
     HEARTBRIDGE_WEBHOOK_SECRET: SECRET,
-  });
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => {
-      children.delete(child);
-      done({ code, stdout, stderr });
-    });
   });
 }
 
@@ -65,7 +23,7 @@ const destination = `${PUBLIC_URL}/webhooks/bigcommerce/default`;
 
 describe('heartbridge webhooks', { timeout: 60_000 }, () => {
   it('status flags missing hooks (exit 1); install creates them, re-activates a deactivated one, and is idempotent', async () => {
-    const bc = new BigCommerceApi(sb.bigcommerce);
+    const bc = new BigCommerceApi(cli.sb.bigcommerce);
     // One hook exists already but BigCommerce switched it off after failed deliveries.
     const dead = await bc.hooks.create({
       scope: 'store/order/created',
@@ -109,7 +67,7 @@ describe('heartbridge webhooks', { timeout: 60_000 }, () => {
     expect(new Set(scopes).size).toBe(scopes.length); // the deactivated hook was reused, not duplicated
     expect(hooks.find((h) => h.scope === 'store/order/created')?.id).toBe(dead.id);
     // Heartland: one subscription, secret in the URL path.
-    const hlHooks = await new HeartlandApi(sb.heartland).webhooks();
+    const hlHooks = await new HeartlandApi(cli.sb.heartland).webhooks();
     expect(hlHooks).toHaveLength(1);
     expect(hlHooks[0]?.url).toBe(`${PUBLIC_URL}/webhooks/heartland/default/${SECRET}`);
     expect(hlHooks[0]?.events).toEqual(
