@@ -162,7 +162,6 @@ async function startRig(latencyMs: number): Promise<Rig> {
       const body = buildStorefrontOrder(sb.bc, known, rng.fork(`o${i}`), i);
       if (!body) continue;
       body.status_id = 11;
-      body.discount_amount = '0.00'; // see src/demo/demo-storefront.ts (simulator/mapping mismatch)
       out.push(body);
     }
     return out;

@@ -65,10 +65,6 @@ export function orderPlanner(sb: Sandbox, count: number, seed: string): (n: numb
     // Checkout completed, awaiting fulfilment: the storefront generator also makes incomplete (status 0)
     // carts, which are correctly never synced — true to life, but noise in a first demo.
     body.status_id = 11;
-    // Order-level discounts are left out: the simulator shows them on the order but not on the lines
-    // (`applied_discounts` empty), and the mapping then quarantines the order as a total mismatch.
-    // Reported to the sandbox and mapping owners; until fixed, a demo full of those would mislead.
-    body.discount_amount = '0.00';
     if (n === badSkuAt) {
       const variant = sb.bc.state.variants.get(rng.pick(unknown));
       const product = variant ? sb.bc.state.products.get(variant.product_id) : undefined;
