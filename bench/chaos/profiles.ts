@@ -34,6 +34,10 @@ export interface ChaosProfile {
   drainTimeoutMs: number;
   /** Bridge poll intervals (config durations). */
   polling: { orders: string; fulfilment: string };
+  /** The inventory block's intervals: ledger poll, reservations backstop, full reconcile. */
+  inventory: { poll: string; reservations: string; reconcile: string };
+  /** `connections[].heartland.concurrency` (requests in flight to Heartland per process). */
+  hlConcurrency: number;
   mix: FaultMix;
   /** Worker processes on PostgreSQL (SQLite always runs one process). */
   pgWorkers: number;
@@ -128,6 +132,8 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     outageMs: 1_500,
     drainTimeoutMs: 75_000,
     polling: { orders: '15s', fulfilment: '3s' },
+    inventory: { poll: '2s', reservations: '5s', reconcile: '15s' },
+    hlConcurrency: 2,
     mix: 'reads',
     pgWorkers: 2,
     concurrency: 8,
@@ -144,6 +150,8 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     outageMs: 20_000,
     drainTimeoutMs: 20 * 60_000,
     polling: { orders: '30s', fulfilment: '5s' },
+    inventory: { poll: '2s', reservations: '10s', reconcile: '1m' },
+    hlConcurrency: 4,
     mix: 'full',
     pgWorkers: 3,
     concurrency: 16,
@@ -160,6 +168,8 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     outageMs: 60_000,
     drainTimeoutMs: 60 * 60_000,
     polling: { orders: '1m', fulfilment: '10s' },
+    inventory: { poll: '5s', reservations: '30s', reconcile: '5m' },
+    hlConcurrency: 4,
     mix: 'full',
     pgWorkers: 3,
     concurrency: 16,

@@ -11,6 +11,8 @@ export interface SandboxInfo {
   /** A mapping block that fits the seeded Heartland account (station, payment and shipping names). */
   mapping: Record<string, unknown>;
   skus: number;
+  /** The seed's location pairs (Heartland location i ⇄ BigCommerce location i), with Heartland's ids. */
+  locationMap: Array<{ hlLocationId: number; bcLocationId: number; name: string }>;
 }
 
 export interface PlacedOrder {
@@ -27,6 +29,8 @@ export interface LoadRequest {
 
 export interface LoadCounts {
   ordersPlaced: number;
+  /** ...of which carry a SKU only BigCommerce has: parked by heartbridge, their stock stays reserved. */
+  ordersWithUnknownSku: number;
   /** Order bodies that could not be built (the store sold out of every picked variant). */
   ordersSkipped: number;
   stockChanges: number;
@@ -45,15 +49,28 @@ export interface SandboxStatus {
 
 export interface StockCheck {
   wired: boolean;
+  /** (SKU, BigCommerce location) pairs compared. */
   compared: number;
   drift: Array<{ sku: string; locationId: number; bc: number; expected: number }>;
+  /** Units held back for BigCommerce orders Heartland does not have (and how many such orders). */
+  reservedUnits: number;
+  reservedOrders: number;
+  /** Pairs where safety stock lowered the expected level (so the rule was really exercised). */
+  safetyApplied: number;
+}
+
+/** What the stock verdict needs to know of the bridge's inventory block (see run-chaos.ts). */
+export interface StockExpectation {
+  locations: Array<{ bcLocationId: number; hlLocationIds: number[]; keep: number }>;
+  /** BigCommerce location storefront orders take stock from (where reservations are held). */
+  orderLocationId: number;
 }
 
 export interface VerifyRequest {
   /** Entity keys (`bc:order:<id>`) the bridge parked on purpose: open quarantine / review items. */
   parked: string[];
-  /** Heartland location id → BigCommerce location id, and safety per BC location; null = not wired. */
-  stock: null | { locations: Record<string, number>; safety: number };
+  /** The inventory block the bridge ran with; null = not configured (no stock verdict). */
+  stock: null | StockExpectation;
 }
 
 export interface VerifyResult {
@@ -68,6 +85,8 @@ export interface VerifyResult {
   duplicated: Array<{ bcOrderId: number; hlOrders: number }>;
   wrongTotals: Array<{ bcOrderId: number; bc: number; hl: number }>;
   wrongLines: Array<{ bcOrderId: number; bc: string; hl: string }>;
+  /** Orders whose Heartland copy has more lines than BigCommerce's (one SKU split over two unit prices). */
+  ordersWithSplitLines: number;
   /** Heartland orders that carry a BigCommerce id this run never placed. */
   strays: number;
   fulfilments: number;
@@ -84,6 +103,7 @@ export type ChildCommand =
   | { cmd: 'fulfiller'; on: boolean }
   | { cmd: 'status' }
   | { cmd: 'verify'; verify: VerifyRequest }
+  | { cmd: 'stock'; stock: StockExpectation }
   | { cmd: 'stop' };
 
 export type ChildRequest = ChildCommand & { id: number };

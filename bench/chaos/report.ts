@@ -20,6 +20,27 @@ function verdict(ok: boolean | null): string {
   return ok === null ? 'NOT CHECKED' : ok ? 'ok' : 'FAILED';
 }
 
+function stockFigures(r: ChaosReport): string[] {
+  const v = r.verify.stock;
+  const inv = r.inventory;
+  if (!v.wired || !inv) return ['| stock drift | not checked (the queue did not drain) |'];
+  return [
+    `| stock (SKU, location) pairs compared / safety stock applied at | ${v.compared} / ${v.safetyApplied} |`,
+    `| stock drift left by the incremental sync (before the final reconcile) | ${inv.beforeReconcile.drift.length} |`,
+    `| stock drift repaired by the final reconcile / after it (verdict) | ${inv.finalReconcileRepaired} / ${v.drift.length} |`,
+    `| stock levels repaired by reconcile over the whole run (runs that repaired) | ${inv.repairedDuringRun} (${inv.reconcileRuns}) |`,
+    `| reserved at the end: units / orders not in Heartland (parked) | ${v.reservedUnits} / ${v.reservedOrders} |`,
+    ...(v.drift.length
+      ? [
+          `| drift examples | ${v.drift
+            .slice(0, 8)
+            .map((d) => `${d.sku}@${d.locationId}: BC ${d.bc}, expected ${d.expected}`)
+            .join('; ')} |`,
+        ]
+      : []),
+  ];
+}
+
 export function renderMarkdown(r: ChaosReport): string {
   const p = r.profile;
   const v = r.verify;
@@ -32,7 +53,8 @@ export function renderMarkdown(r: ChaosReport): string {
     `- Date: ${r.startedAt}`,
     `- Machine: ${machine()}`,
     `- Bridge: real \`heartbridge serve\` processes: ${r.processes.join(' + ')}; worker concurrency ${p.concurrency}, maxAttempts 10`,
-    `- Load: ${r.load.ordersPlaced} storefront orders placed (${r.load.ordersSkipped} skipped: sold out), ${r.load.stockChanges} Heartland stock changes (${r.load.stockChangesFailed} refused) over ${s(p.loadMs)}`,
+    `- Inventory: ledger poll ${p.inventory.poll}, reservations ${p.inventory.reservations}, reconcile ${p.inventory.reconcile}; Heartland location i → BigCommerce location i, safety \`keep: 2\` at location 1; Heartland concurrency ${p.hlConcurrency}`,
+    `- Load: ${r.load.ordersPlaced} storefront orders placed (${r.load.ordersWithUnknownSku} with a SKU only BigCommerce has, to be parked; ${r.load.ordersSkipped} skipped: sold out), ${r.load.stockChanges} Heartland stock changes (${r.load.stockChangesFailed} refused) over ${s(p.loadMs)}`,
     `- Chaos phase ${s(r.chaosMs)}: one process SIGKILLed every ${s(p.killEveryMs)} and restarted (${r.kills} kills); two ${s(p.outageMs)} outages of each API; ${p.mix === 'reads' ? 'fault mix `reads`: 10 % 5xx, 0.5 % hangs and the outages on reads only; 3 % 429s and 5 % committed-then-timeout on every call' : 'fault mix `full`: 10 % 5xx, 5 % hangs, 3 % 429s, 5 % committed-then-timeout on every call heartbridge makes'}; webhooks duplicated (50 %) and reordered (50 %)`,
     `- Wall time ${s(r.wallMs)}; drain after the faults ${s(r.drainMs)}${r.drained ? '' : ' (did NOT drain)'}`,
     '',
@@ -48,8 +70,9 @@ export function renderMarkdown(r: ChaosReport): string {
     '|---|---|',
     `| orders placed / in Heartland / parked on purpose | ${v.placed} / ${v.synced} / ${v.parked.length} |`,
     `| lost / duplicated / wrong totals / wrong lines | ${v.lost.length} / ${v.duplicated.length} / ${v.wrongTotals.length} / ${v.wrongLines.length} |`,
+    `| orders whose Heartland copy splits a line (same SKU, two unit prices: exact-cent discount) | ${v.ordersWithSplitLines} |`,
     `| Heartland fulfilments / shipments lost / duplicated | ${v.fulfilments} / ${v.shipmentsLost.length} / ${v.shipmentsDuplicated.length} |`,
-    `| stock drift | ${v.stock.wired ? `${v.stock.drift.length} of ${v.stock.compared}` : 'not checked (inventory not wired)'} |`,
+    ...stockFigures(r),
     `| jobs / retries (attempts beyond the first) / most attempts of one job | ${r.jobs.total} / ${r.jobs.retries} / ${r.jobs.maxAttempts} |`,
     `| jobs by state at the end | ${Object.entries(r.jobs.byState)
       .map(([k, n]) => `${k} ${n}`)

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -33,6 +33,8 @@ import type {
   LoadCounts,
   SandboxInfo,
   SandboxStatus,
+  StockCheck,
+  StockExpectation,
   VerifyResult,
 } from './protocol.js';
 
@@ -41,6 +43,17 @@ export const REPO_ROOT = resolve(here, '../..');
 const CONNECTION = 'chaos';
 const SECRET = `chaos-${randomBytes(12).toString('hex')}`;
 const ORDER_SCOPES = ['store/order/created', 'store/order/updated', 'store/order/statusUpdated'];
+/** Stock hints: a storefront sale (order-driven) refreshes reservations at once; echoes of our writes. */
+const INVENTORY_SCOPES = [
+  'store/product/inventory/updated',
+  'store/product/inventory/order/updated',
+  'store/sku/inventory/updated',
+  'store/sku/inventory/order/updated',
+];
+/** Safety stock on the storefront's own location (where reservations are held too): both subtract. */
+const SAFETY = { bcLocationId: 1, keep: 2 };
+/** BigCommerce location storefront orders take stock from (the sandbox always sells from 1). */
+const ORDER_LOCATION = 1;
 export const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface ChaosOptions {
@@ -61,6 +74,19 @@ export interface DeadLetterGroup {
   /** A permanent error (bad data, quarantine) rather than a retryable failure that ran out of attempts. */
   genuine: boolean;
   example: string;
+}
+
+export interface InventoryFigures {
+  /** Checked from the simulators after the faults, once reservations were refreshed, before reconcile. */
+  beforeReconcile: StockCheck;
+  /** Levels the final reconcile found drifted and repaired (its `inventory drift repaired` log line). */
+  finalReconcileRepaired: number;
+  /** Levels repaired by every reconcile run of the whole run (bridge logs, all processes)... */
+  repairedDuringRun: number;
+  /** ...and how many reconcile runs repaired anything. */
+  reconcileRuns: number;
+  /** The final `inventory.reservations` / `inventory.reconcile` jobs ran to completion. */
+  finalJobs: { reservations: string; reconcile: string };
 }
 
 export interface Promise_ {
@@ -84,6 +110,8 @@ export interface ChaosReport {
   kills: number;
   processes: BridgeRole[];
   inventoryWired: boolean;
+  /** Stock: drift the incremental sync left (before the final reconcile) and what reconcile repaired. */
+  inventory: InventoryFigures | null;
   promises: Promise_[];
   ok: boolean;
   logDir: string;
@@ -219,6 +247,76 @@ async function pollFiredSince(store: StoreHandle, task: string, since: number): 
   return Number(row?.n ?? 0) > 0;
 }
 
+type QueueBackend = Awaited<ReturnType<typeof createQueueBackend>>;
+
+/**
+ * Enqueues one run of a connection task (same entity key as its schedule, so it never runs alongside a
+ * scheduled one) and waits until it is done or dead. Returns the final state.
+ */
+async function runTaskNow(backend: QueueBackend, task: string, timeoutMs: number): Promise<string> {
+  const { jobId } = await backend.enqueue({
+    connectionId: CONNECTION,
+    task,
+    entityKey: `${task}:${CONNECTION}`,
+    payload: {},
+    priority: 10,
+  });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await backend.getJob(jobId);
+    if (job && (job.state === 'done' || job.state === 'dead')) return job.state;
+    if (Date.now() > deadline) return `${job?.state ?? 'unknown'} after ${Math.round(timeoutMs / 1000)} s`;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** `inventory drift repaired` lines of every bridge log (pino JSON): levels repaired, since `sinceMs`. */
+function driftRepairs(logDir: string, sinceMs: number): { levels: number; runs: number } {
+  let levels = 0;
+  let runs = 0;
+  for (const f of readdirSync(logDir)) {
+    for (const line of readFileSync(join(logDir, f), 'utf8').split('\n')) {
+      if (!line.includes('inventory drift repaired')) continue;
+      try {
+        const rec = JSON.parse(line) as { time?: string | number; drifted?: number };
+        const at = typeof rec.time === 'number' ? rec.time : Date.parse(String(rec.time));
+        if (!(at >= sinceMs)) continue;
+        levels += Number(rec.drifted ?? 0);
+        runs++;
+      } catch {
+        // a line cut by SIGKILL
+      }
+    }
+  }
+  return { levels, runs };
+}
+
+/** The `inventory` block of the run's config, and what the stock verdict expects of it. */
+function inventoryBlock(info: SandboxInfo, profile: ChaosProfile) {
+  const expectation: StockExpectation = {
+    orderLocationId: ORDER_LOCATION,
+    locations: info.locationMap.map((m) => ({
+      bcLocationId: m.bcLocationId,
+      hlLocationIds: [m.hlLocationId],
+      keep: m.bcLocationId === SAFETY.bcLocationId ? SAFETY.keep : 0,
+    })),
+  };
+  const block = {
+    enabled: true,
+    locations: info.locationMap.map((m) => ({
+      bcLocationId: m.bcLocationId,
+      hlLocationIds: [m.hlLocationId],
+      label: m.name,
+      ...(m.bcLocationId === SAFETY.bcLocationId ? { safety: { keep: SAFETY.keep } } : {}),
+    })),
+    orderLocationId: ORDER_LOCATION,
+    pollInterval: profile.inventory.poll,
+    reservationsInterval: profile.inventory.reservations,
+    reconcileInterval: profile.inventory.reconcile,
+  };
+  return { block, expectation };
+}
+
 const TRANSIENT = /TIMEOUT|NETWORK|SERVER_ERROR|RATE_LIMITED|LEASE_EXPIRED|UNAVAILABLE/;
 
 async function deadLetters(store: StoreHandle): Promise<{ groups: DeadLetterGroup[]; parked: string[] }> {
@@ -272,6 +370,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let fleet: BridgeFleet | undefined;
   let db: Database_ | undefined;
   let store: StoreHandle | undefined;
+  let queue: QueueBackend | undefined;
   let killer: NodeJS.Timeout | undefined;
   let progress: NodeJS.Timeout | undefined;
   // Ctrl-C / SIGTERM of the runner: take the bridge processes down with it (the sandbox child exits
@@ -293,16 +392,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       options.backend === 'sqlite'
         ? ['all']
         : ['web', ...Array<BridgeRole>(profile.pgWorkers).fill('worker')];
+    const inventory = inventoryBlock(sbInfo, profile);
     const config = {
       connections: [
         {
           id: CONNECTION,
           bigcommerce: sbInfo.bigcommerce,
-          heartland: { apiUrl: sbInfo.heartland.apiUrl, apiToken: sbInfo.heartland.token },
+          heartland: {
+            apiUrl: sbInfo.heartland.apiUrl,
+            apiToken: sbInfo.heartland.token,
+            concurrency: profile.hlConcurrency,
+          },
           webhookSecret: SECRET,
           publicUrl: `http://127.0.0.1:${port}`,
           polling: profile.polling,
           mapping: sbInfo.mapping,
+          inventory: inventory.block,
         },
       ],
       database: { url: db.url },
@@ -320,9 +425,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       publicUrl: fleet.url,
       connectionId: CONNECTION,
       secret: SECRET,
-      scopes: ORDER_SCOPES,
+      scopes: [...ORDER_SCOPES, ...INVENTORY_SCOPES],
     });
     store = openStore(db.url);
+    queue = await createQueueBackend(store);
 
     // Chaos phase: faults + load + kills, until the load is placed and both outages of each API are over.
     const chaosStart = Date.now();
@@ -375,6 +481,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // after the faults were off and after the last shipment.
     let lastShipped = -1;
     let lastShipChange = faultsOff;
+    let lastHlOrders = -1;
+    let lastStockChange = faultsOff;
     let quietTicks = 0;
     let drained = false;
     const deadline = faultsOff + profile.drainTimeoutMs;
@@ -384,10 +492,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         lastShipped = s.shipped;
         lastShipChange = Date.now();
       }
+      if (s.hlOrders !== lastHlOrders || s.shipped !== lastShipped) {
+        lastHlOrders = s.hlOrders;
+        lastStockChange = Date.now(); // an order committed stock in Heartland, or a shipment moved it
+      }
       const active = await activeJobs(fleet.url);
       const pollsDone =
         (await pollFiredSince(store, 'orders.poll', faultsOff)) &&
-        (await pollFiredSince(store, 'fulfilment.poll', lastShipChange));
+        (await pollFiredSince(store, 'fulfilment.poll', lastShipChange)) &&
+        (await pollFiredSince(store, 'inventory.poll', lastStockChange));
       const idle = active === 0 && s.webhooksPending === 0 && s.unshipped === 0 && pollsDone;
       quietTicks = idle ? quietTicks + 1 : 0;
       if (quietTicks >= 3) {
@@ -403,12 +516,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         ? `drained in ${Math.round(drainMs / 1000)} s`
         : `NOT drained after ${Math.round(drainMs / 1000)} s`,
     );
+
+    // Stock: refresh reservations (orders now in Heartland release theirs), judge what the incremental
+    // sync left, then one reconcile cycle, whose result is the verdict.
+    const finalJobs = { reservations: 'not run', reconcile: 'not run' };
+    let beforeReconcile: StockCheck | undefined;
+    let reconcileFrom = Date.now();
+    if (drained) {
+      const jobWait = Math.max(60_000, profile.drainTimeoutMs / 4);
+      finalJobs.reservations = await runTaskNow(queue, 'inventory.reservations', jobWait);
+      beforeReconcile = await sandbox.call<StockCheck>({ cmd: 'stock', stock: inventory.expectation });
+      log(
+        `stock before the final reconcile: ${beforeReconcile.drift.length} drifted of ${beforeReconcile.compared}`,
+      );
+      reconcileFrom = Date.now();
+      finalJobs.reconcile = await runTaskNow(queue, 'inventory.reconcile', jobWait);
+      log(`final reconcile: ${finalJobs.reconcile}`);
+    }
     await fleet.stop();
 
     // The bridge's own records: dead letters (with codes), parked orders, retries.
     const dl = await deadLetters(store);
-    const backend = await createQueueBackend(store);
-    const jobsList = await backend.listJobs({ limit: 10_000_000 });
+    const jobsList = await queue.listJobs({ limit: 10_000_000 });
     const byState: Record<string, number> = {};
     let retries = 0;
     let maxAttempts = 0;
@@ -417,12 +546,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       retries += Math.max(0, j.attempts - 1);
       maxAttempts = Math.max(maxAttempts, j.attempts);
     }
-    await backend.close();
     const wired = inventoryWired();
     const verify = await sandbox.call<VerifyResult>({
       cmd: 'verify',
-      verify: { parked: dl.parked, stock: null },
+      verify: { parked: dl.parked, stock: drained ? inventory.expectation : null },
     });
+    const finalRepairs = driftRepairs(logDir, reconcileFrom);
+    const allRepairs = driftRepairs(logDir, 0);
     const report: ChaosReport = {
       profile,
       backend: options.backend,
@@ -438,6 +568,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       kills: fleet.kills,
       processes: roles,
       inventoryWired: wired,
+      inventory: beforeReconcile
+        ? {
+            beforeReconcile,
+            finalReconcileRepaired: finalRepairs.levels,
+            repairedDuringRun: allRepairs.levels,
+            reconcileRuns: allRepairs.runs,
+            finalJobs,
+          }
+        : null,
       promises: [],
       ok: false,
       logDir,
@@ -451,11 +590,47 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (killer) clearInterval(killer);
     if (progress) clearInterval(progress);
     await fleet?.stop(5_000).catch(() => undefined);
+    await queue?.close().catch(() => undefined);
     await store?.close().catch(() => undefined);
     await sandbox?.stop().catch(() => undefined);
     await db?.dispose().catch((err: unknown) => log(`could not drop the chaos database: ${String(err)}`));
     if (process.env.CHAOS_KEEP_LOGS !== '1') rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const sample = (c: StockCheck) =>
+  c.drift
+    .slice(0, 5)
+    .map((d) => `${d.sku}@${d.locationId}: BC ${d.bc}, expected ${d.expected}`)
+    .join('; ');
+
+function stockPromise(r: ChaosReport): Promise_ {
+  const name = 'stock BC = HL − safety − reservations';
+  const v = r.verify.stock;
+  const inv = r.inventory;
+  if (!v.wired || !inv) {
+    return {
+      name,
+      ok: r.inventoryWired ? (r.drained ? null : false) : null,
+      detail: r.inventoryWired
+        ? 'NOT CHECKED: the queue did not drain, so no final reconcile cycle ran'
+        : 'NOT YET WIRED: the inventory flow is not part of `serve`',
+    };
+  }
+  const jobsOk = inv.finalJobs.reservations === 'done' && inv.finalJobs.reconcile === 'done';
+  const parts = [
+    `${v.drift.length} drifted of ${v.compared} (SKU, location) after one reconcile cycle`,
+    `before it ${inv.beforeReconcile.drift.length}`,
+    `the final reconcile repaired ${inv.finalReconcileRepaired}`,
+    `reservations ${v.reservedUnits} units of ${v.reservedOrders} orders not in Heartland`,
+    `safety applied at ${v.safetyApplied}`,
+  ];
+  if (!jobsOk)
+    parts.push(
+      `final jobs: reservations ${inv.finalJobs.reservations}, reconcile ${inv.finalJobs.reconcile}`,
+    );
+  if (v.drift.length) parts.push(`e.g. ${sample(v)}`);
+  return { name, ok: jobsOk && v.drift.length === 0 && v.compared > 0, detail: parts.join('; ') };
 }
 
 function judge(r: ChaosReport): Promise_[] {
@@ -498,15 +673,7 @@ function judge(r: ChaosReport): Promise_[] {
       ok: v.shipmentsDuplicated.length === 0,
       detail: `${v.shipmentsDuplicated.length}${list(v.shipmentsDuplicated)}`,
     },
-    {
-      name: 'stock BC = HL − safety',
-      ok: v.stock.wired ? v.stock.drift.length === 0 : null,
-      detail: v.stock.wired
-        ? `${v.stock.drift.length} drifted of ${v.stock.compared}`
-        : r.inventoryWired
-          ? 'NOT CHECKED: inventory is wired into serve, but this run does not configure its locations yet'
-          : 'NOT YET WIRED: the inventory flow is not part of `serve` (src/app/app-modules.ts)',
-    },
+    stockPromise(r),
     {
       name: 'DLQ holds only genuine permanent errors',
       ok: transientDead.length === 0,

@@ -17,7 +17,7 @@ import type {
   PlacedOrder,
   SandboxStatus,
 } from './protocol.js';
-import { verifySandbox } from './verify-sandbox.js';
+import { stockCheck, verifySandbox } from './verify-sandbox.js';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as { seed?: string; products?: number };
 const seed = args.seed ?? 'chaos';
@@ -63,13 +63,28 @@ async function hlInject(method: 'POST' | 'PUT', url: string, body: unknown): Pro
   return res.statusCode;
 }
 
+const UNKNOWN_EVERY = 20;
+
 /** Orders and stock changes interleaved evenly over `loadMs`. */
 async function runLoad(req: LoadRequest, signal: AbortSignal): Promise<LoadCounts> {
-  const counts: LoadCounts = { ordersPlaced: 0, ordersSkipped: 0, stockChanges: 0, stockChangesFailed: 0 };
+  const counts: LoadCounts = {
+    ordersPlaced: 0,
+    ordersWithUnknownSku: 0,
+    ordersSkipped: 0,
+    stockChanges: 0,
+    stockChangesFailed: 0,
+  };
   const rng = new Prng(`chaos-load:${req.seed}`);
   // Variants whose SKU Heartland knows: an unknown SKU is a (correct) quarantine, not a test of delivery.
   const variants = [...bc.state.variants.values()]
     .filter((v) => v.sku && hl.state.itemBySku(v.sku))
+    .map((v) => v.id);
+  // Variants Heartland does not know: one order in UNKNOWN_EVERY gets one such line on top of its normal
+  // lines. heartbridge parks it (quarantine), so it never reaches Heartland and the stock of its other
+  // lines must stay reserved on BigCommerce to the end — the reservations term of the stock verdict.
+  const bcOnly = new Set(sb.seed.unmatched.bcOnly);
+  const unknownVariants = [...bc.state.variants.values()]
+    .filter((v) => v.sku && bcOnly.has(v.sku))
     .map((v) => v.id);
   const items = hl.state.items.all().filter((i) => i['track_inventory?']);
   const locations = hl.state.locations.all();
@@ -94,10 +109,20 @@ async function runLoad(req: LoadRequest, signal: AbortSignal): Promise<LoadCount
         counts.ordersSkipped++;
         continue;
       }
+      let unknown = false;
+      if (orders % UNKNOWN_EVERY === UNKNOWN_EVERY / 2 && unknownVariants.length > 0) {
+        const extra = buildStorefrontOrder(bc, unknownVariants, a.fork('unknown'), n);
+        const line = (extra?.products as unknown[] | undefined)?.[0];
+        if (line) {
+          (body.products as unknown[]).push(line);
+          unknown = true;
+        }
+      }
       try {
         const order = bc.placeOrder(body) as { id: number; total_inc_tax: string; status_id: number };
         placed.set(order.id, { total: order.total_inc_tax, statusId: order.status_id });
         counts.ordersPlaced++;
+        if (unknown) counts.ordersWithUnknownSku++;
       } catch {
         counts.ordersSkipped++; // refused by the store (sold out between pick and place)
       }
@@ -196,6 +221,8 @@ async function handle(req: ChildRequest): Promise<unknown> {
       return status();
     case 'verify':
       return verifySandbox(sb, placed, { ...req.verify, mapping: parseMappingConfig(mapping) });
+    case 'stock':
+      return stockCheck(sb, req.stock, customField);
     case 'stop':
       loading?.abort();
       if (fulfiller) clearInterval(fulfiller);
@@ -225,7 +252,22 @@ process.on('disconnect', () => {
 
 const mapping = mappingFor();
 customField = parseMappingConfig(mapping).bcOrderIdCustomField;
+/** The seed's pairs (Heartland public id i ⇄ BigCommerce location i) with Heartland's numeric ids. */
+function locationMap(): Array<{ hlLocationId: number; bcLocationId: number; name: string }> {
+  return sb.seed.locationMap.map((m) => {
+    const loc = hl.state.locations.all().find((l) => String(l.public_id) === m.hlPublicId);
+    if (!loc) throw new Error(`the Heartland sandbox has no location ${m.hlPublicId}`);
+    return { hlLocationId: loc.id, bcLocationId: m.bcLocationId, name: loc.name };
+  });
+}
+
 send({
   type: 'ready',
-  info: { bigcommerce: sb.bigcommerce, heartland: sb.heartland, mapping, skus: sb.seed.skuCount.shared },
+  info: {
+    bigcommerce: sb.bigcommerce,
+    heartland: sb.heartland,
+    mapping,
+    skus: sb.seed.skuCount.shared,
+    locationMap: locationMap(),
+  },
 });

@@ -2,15 +2,34 @@
  * The verdict, read from the simulators' own state (never from what heartbridge says about itself):
  * every order placed on BigCommerce exists exactly once in Heartland with the same lines and the same
  * total to the cent (unless heartbridge parked it on purpose); every Heartland fulfilment came back as
- * exactly one BigCommerce shipment; BigCommerce stock equals Heartland's minus safety (once the inventory
- * flow is wired into `serve`).
+ * exactly one BigCommerce shipment; BigCommerce stock per location equals Heartland's available minus
+ * safety minus the orders Heartland does not have yet (when the run configures an inventory block).
  */
 
 import type { MappingConfig } from '../../src/mapping/mapping-config.js';
 import { toCents } from '../../src/mapping/money.js';
 import { bcStatusToHeartland } from '../../src/mapping/status-map.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import type { PlacedOrder, StockCheck, VerifyRequest, VerifyResult } from './protocol.js';
+import type { PlacedOrder, StockCheck, StockExpectation, VerifyRequest, VerifyResult } from './protocol.js';
+
+/** `SKU×qty,…` with quantities summed per SKU, sorted. */
+function perSku(lines: Array<[string, number]>): string {
+  const m = new Map<string, number>();
+  for (const [sku, qty] of lines) m.set(sku, (m.get(sku) ?? 0) + qty);
+  return [...m]
+    .map(([sku, qty]) => `${sku}×${qty}`)
+    .sort()
+    .join(',');
+}
+
+const NOT_CHECKED: StockCheck = {
+  wired: false,
+  compared: 0,
+  drift: [],
+  reservedUnits: 0,
+  reservedOrders: 0,
+  safetyApplied: 0,
+};
 
 export function verifySandbox(
   sb: Sandbox,
@@ -42,11 +61,12 @@ export function verifySandbox(
     duplicated: [],
     wrongTotals: [],
     wrongLines: [],
+    ordersWithSplitLines: 0,
     strays,
     fulfilments: 0,
     shipmentsLost: [],
     shipmentsDuplicated: [],
-    stock: { wired: false, compared: 0, drift: [] },
+    stock: NOT_CHECKED,
     faults: { bc: { ...sb.bc.faults.counters }, hl: { ...sb.hl.faults.counters } },
     webhookDeliveries: sb.bc.state.deliveries.length,
   };
@@ -69,15 +89,14 @@ export function verifySandbox(
     const bcOrder = sb.bc.state.orders.get(bcId);
     if (!h || !bcOrder) continue;
     const lines = st.orderLines.where((l) => l.order_id === h.id);
-    const hlLines = lines
-      .map((l) => `${st.items.get(l.item_id)?.public_id ?? `item${l.item_id}`}×${l.qty}`)
-      .sort()
-      .join(',');
-    const bcLines = bcOrder.lines
-      .map((l) => `${l.sku}×${l.quantity}`)
-      .sort()
-      .join(',');
+    // Quantities per SKU: the mapping may split one BigCommerce line into two Heartland lines of the same
+    // item (an order-level discount spread to the exact cent needs two unit prices), which is right.
+    const hlLines = perSku(
+      lines.map((l) => [st.items.get(l.item_id)?.public_id ?? `item${l.item_id}`, l.qty]),
+    );
+    const bcLines = perSku(bcOrder.lines.map((l) => [l.sku, l.quantity]));
     if (hlLines !== bcLines) out.wrongLines.push({ bcOrderId: bcId, bc: bcLines, hl: hlLines });
+    if (lines.length > bcOrder.lines.length) out.ordersWithSplitLines++;
     let cents = toCents(String(h.shipping_charge));
     for (const l of lines)
       cents += l.qty * toCents(String(l.adjusted_unit_price)) + toCents(String(l.total_tax));
@@ -95,29 +114,66 @@ export function verifySandbox(
     else if (shipments > invoices)
       out.shipmentsDuplicated.push({ bcOrderId: bcId, bcShipments: shipments, hlInvoices: invoices });
   }
-  out.stock = req.stock ? stockCheck(sb, req.stock) : { wired: false, compared: 0, drift: [] };
+  out.stock = req.stock ? stockCheck(sb, req.stock, customField) : NOT_CHECKED;
   return out;
 }
 
-/** BigCommerce on-hand per mapped location = Heartland available − safety, for every SKU both know. */
-function stockCheck(sb: Sandbox, cfg: { locations: Record<string, number>; safety: number }): StockCheck {
+/**
+ * BigCommerce on-hand per mapped location = max(0, Heartland available (on hand − committed) summed over
+ * the Heartland locations that feed it − safety − units of BigCommerce orders that took stock but are not
+ * in Heartland yet), for every SKU both simulators track. Everything is read from the simulators' state:
+ * the reservations are the storefront orders BigCommerce took stock for (`stockTaken`) that no Heartland
+ * sales order carries, whatever heartbridge thinks it has reserved.
+ */
+export function stockCheck(sb: Sandbox, cfg: StockExpectation, customField: string): StockCheck {
   const bc = sb.bc.state;
   const hl = sb.hl.state;
-  const out: StockCheck = { wired: true, compared: 0, drift: [] };
+  const out: StockCheck = {
+    wired: true,
+    compared: 0,
+    drift: [],
+    reservedUnits: 0,
+    reservedOrders: 0,
+    safetyApplied: 0,
+  };
+  const inHeartland = new Set<number>();
+  for (const o of hl.salesOrders.all()) {
+    const raw = (o.custom as Record<string, unknown>)[customField];
+    if (raw !== undefined && raw !== null && raw !== '') inHeartland.add(Number(raw));
+  }
+  const reserved = new Map<string, number>();
+  for (const order of bc.orders.values()) {
+    if (!order.stockTaken || inHeartland.has(order.id)) continue;
+    out.reservedOrders++;
+    for (const l of order.lines) {
+      const qty = l.quantity - l.quantity_shipped;
+      if (!l.sku || qty <= 0) continue;
+      reserved.set(l.sku, (reserved.get(l.sku) ?? 0) + qty);
+      out.reservedUnits += qty;
+    }
+  }
+  const seen = new Set<string>();
   for (const variant of bc.variants.values()) {
     const product = bc.products.get(variant.product_id);
     if (!product || product.inventory_tracking === 'none' || !variant.sku) continue;
-    const item = hl.itemBySku(variant.sku);
-    if (!item) continue;
     const key = bc.stockKeyFor(product, variant);
-    for (const [hlLoc, bcLoc] of Object.entries(cfg.locations)) {
-      const stock = bc.stock(key, bcLoc);
-      const hlStock = hl.peekStock(item.id, Number(hlLoc));
-      if (!stock || !hlStock) continue;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const item = hl.itemBySku(variant.sku);
+    if (!item?.['track_inventory?']) continue;
+    for (const loc of cfg.locations) {
+      let available = 0;
+      for (const hlLoc of loc.hlLocationIds) {
+        const s = hl.peekStock(item.id, hlLoc);
+        if (s) available += s.qty_on_hand - s.qty_committed;
+      }
+      const held = loc.bcLocationId === cfg.orderLocationId ? (reserved.get(variant.sku) ?? 0) : 0;
+      const expected = Math.max(0, available - loc.keep - held);
+      if (loc.keep > 0 && available > 0) out.safetyApplied++;
+      const actual = bc.stock(key, loc.bcLocationId)?.onHand ?? 0;
       out.compared++;
-      const expected = Math.max(0, hlStock.qty_on_hand - hlStock.qty_committed - cfg.safety);
-      if (stock.onHand !== expected)
-        out.drift.push({ sku: variant.sku, locationId: bcLoc, bc: stock.onHand, expected });
+      if (actual !== expected)
+        out.drift.push({ sku: variant.sku, locationId: loc.bcLocationId, bc: actual, expected });
     }
   }
   return out;
