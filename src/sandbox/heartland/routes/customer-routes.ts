@@ -9,14 +9,13 @@ import {
   applyCustom,
   boolField,
   checkRequiredCustom,
-  collection,
   type HlContext,
   idParam,
   must,
   parseBody,
-  query,
   sendCreated,
 } from '../hl-http.js';
+import { registerChildList, registerReads } from '../read-routes.js';
 import { customObject, publicId, text } from './schemas.js';
 
 const email = z
@@ -50,11 +49,7 @@ const addressFields = {
 export function registerCustomerRoutes(app: FastifyInstance, ctx: HlContext): void {
   const { state } = ctx;
 
-  app.get('/api/customers', async (request) => collection(state.customers.all(), query(ctx, request)));
-  app.get('/api/customers/:id', async (request) => {
-    const id = idParam(request);
-    return { ...must(state.customers.get(id), 'Customer', id) };
-  });
+  registerReads(app, ctx, 'customers', state.customers, 'Customer');
 
   app.post('/api/customers', async (request, reply) => {
     const raw = (request.body ?? {}) as Record<string, unknown>;
@@ -103,14 +98,9 @@ export function registerCustomerRoutes(app: FastifyInstance, ctx: HlContext): vo
     return { ...customer };
   });
 
-  app.get('/api/customers/:id/addresses', async (request) => {
-    const id = idParam(request);
-    must(state.customers.get(id), 'Customer', id);
-    return collection(
-      state.addresses.where((a) => a.customer_id === id),
-      query(ctx, request),
-    );
-  });
+  registerChildList(app, ctx, 'customers', 'addresses', state.customers, 'Customer', (id) =>
+    state.addresses.where((a) => a.customer_id === id),
+  );
   app.get('/api/customers/:id/addresses/:addressId', async (request) => {
     const id = idParam(request);
     const addressId = idParam(request, 'addressId');

@@ -10,6 +10,7 @@ import type { CollectionQuery } from '../collection-query.js';
 import { validationError } from '../hl-errors.js';
 import { collection, type HlContext, idParam, must, parseBody, query, sendCreated } from '../hl-http.js';
 import type { HlItem } from '../hl-records.js';
+import { registerChildList, registerReads } from '../read-routes.js';
 import { checkQty, resolveItem, resolveLocation } from './lookups.js';
 import { intId, money, qty } from './schemas.js';
 
@@ -111,13 +112,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: HlContext): v
     }
   };
 
-  app.get('/api/inventory/adjustment_sets', async (request) =>
-    collection(state.adjustmentSets.all(), query(ctx, request)),
-  );
-  app.get('/api/inventory/adjustment_sets/:id', async (request) => {
-    const id = idParam(request);
-    return { ...must(state.adjustmentSets.get(id), 'Adjustment set', id) };
-  });
+  registerReads(app, ctx, 'inventory/adjustment_sets', state.adjustmentSets, 'Adjustment set');
   app.post('/api/inventory/adjustment_sets', async (request, reply) => {
     const body = parseBody(setBody, request.body);
     resolveLocation(ctx, body.location_id, 'location_id');
@@ -141,14 +136,15 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: HlContext): v
     set.updated_at = state.nowIso();
     return { ...set };
   });
-  app.get('/api/inventory/adjustment_sets/:id/lines', async (request) => {
-    const id = idParam(request);
-    must(state.adjustmentSets.get(id), 'Adjustment set', id);
-    return collection(
-      state.adjustmentLines.where((l) => l.adjustment_set_id === id),
-      query(ctx, request),
-    );
-  });
+  registerChildList(
+    app,
+    ctx,
+    'inventory/adjustment_sets',
+    'lines',
+    state.adjustmentSets,
+    'Adjustment set',
+    (id) => state.adjustmentLines.where((l) => l.adjustment_set_id === id),
+  );
   app.post('/api/inventory/adjustment_sets/:id/lines', async (request, reply) => {
     const id = idParam(request);
     const set = must(state.adjustmentSets.get(id), 'Adjustment set', id);
@@ -187,13 +183,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: HlContext): v
     );
     return sendCreated(ctx, reply, `/inventory/adjustments/${line.id}`);
   });
-  app.get('/api/inventory/adjustments', async (request) =>
-    collection(state.adjustmentLines.all(), query(ctx, request)),
-  );
-  app.get('/api/inventory/adjustments/:id', async (request) => {
-    const id = idParam(request);
-    return { ...must(state.adjustmentLines.get(id), 'Adjustment', id) };
-  });
+  registerReads(app, ctx, 'inventory/adjustments', state.adjustmentLines, 'Adjustment');
 }
 
 /** Records an adjustment line and moves on-hand stock by `delta` (positive adds, negative removes). */

@@ -8,9 +8,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { validationError } from '../hl-errors.js';
-import { collection, type HlContext, idParam, must, parseBody, query, sendCreated } from '../hl-http.js';
+import { type HlContext, idParam, must, parseBody, sendCreated } from '../hl-http.js';
 import type { HlInvoice, HlOrderLine, HlSalesOrder } from '../hl-records.js';
 import { orderLines, syncLineCommitment, touchOrder } from '../order-engine.js';
+import { registerChildList, registerReads } from '../read-routes.js';
 import { checkQty, resolveItem } from './lookups.js';
 import { intId, money, qty, text } from './schemas.js';
 
@@ -101,14 +102,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, ctx: HlContext): voi
     return out;
   };
 
-  app.get('/api/sales/invoices', async (request) => {
-    const q = query(ctx, request);
-    return collection(state.invoices.all(), q, render(q.include));
-  });
-  app.get('/api/sales/invoices/:id', async (request) => {
-    const id = idParam(request);
-    return render(query(ctx, request).include)(must(state.invoices.get(id), 'Invoice', id));
-  });
+  registerReads(app, ctx, 'sales/invoices', state.invoices, 'Invoice', render);
 
   app.post('/api/sales/invoices', async (request, reply) => {
     const body = parseBody(invoiceBody, request.body);
@@ -151,14 +145,9 @@ export function registerInvoiceRoutes(app: FastifyInstance, ctx: HlContext): voi
     return sendCreated(ctx, reply, `/sales/invoices/${invoice.id}`);
   });
 
-  app.get('/api/sales/invoices/:id/lines', async (request) => {
-    const id = idParam(request);
-    must(state.invoices.get(id), 'Invoice', id);
-    return collection(
-      state.invoiceLines.where((l) => l.invoice_id === id),
-      query(ctx, request),
-    );
-  });
+  registerChildList(app, ctx, 'sales/invoices', 'lines', state.invoices, 'Invoice', (id) =>
+    state.invoiceLines.where((l) => l.invoice_id === id),
+  );
   app.post('/api/sales/invoices/:id/lines', async (request, reply) => {
     const id = idParam(request);
     const invoice = must(state.invoices.get(id), 'Invoice', id);

@@ -15,6 +15,7 @@ import {
   sendCreated,
 } from '../hl-http.js';
 import type { HlItem } from '../hl-records.js';
+import { registerReads } from '../read-routes.js';
 import { customObject, intId, money, publicId, text } from './schemas.js';
 
 const itemFields = {
@@ -153,12 +154,7 @@ export function registerItemRoutes(app: FastifyInstance, ctx: HlContext): void {
     return { ...item };
   });
 
-  app.get('/api/item_grids', async (request) => collection(state.grids.all(), query(ctx, request)));
-
-  app.get('/api/item_grids/:id', async (request) => {
-    const id = idParam(request);
-    return { ...must(state.grids.get(id), 'Item grid', id) };
-  });
+  registerReads(app, ctx, 'item_grids', state.grids, 'Item grid');
 
   app.post('/api/item_grids', async (request, reply) => {
     const raw = (request.body ?? {}) as Record<string, unknown>;

@@ -2,17 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { validationError } from '../hl-errors.js';
-import {
-  boolField,
-  collection,
-  type HlContext,
-  idParam,
-  must,
-  parseBody,
-  query,
-  sendCreated,
-} from '../hl-http.js';
+import { boolField, collection, type HlContext, parseBody, query, sendCreated } from '../hl-http.js';
 import type { HlLocation } from '../hl-records.js';
+import { registerReads } from '../read-routes.js';
 import { intId, publicId } from './schemas.js';
 
 export function registerLocationRoutes(app: FastifyInstance, ctx: HlContext): void {
@@ -25,15 +17,7 @@ export function registerLocationRoutes(app: FastifyInstance, ctx: HlContext): vo
     return out;
   };
 
-  app.get('/api/locations', async (request) => {
-    const q = query(ctx, request);
-    return collection(state.locations.all(), q, render(q.include));
-  });
-
-  app.get('/api/locations/:id', async (request) => {
-    const id = idParam(request);
-    return render(query(ctx, request).include)(must(state.locations.get(id), 'Location', id));
-  });
+  registerReads(app, ctx, 'locations', state.locations, 'Location', render);
 
   app.post('/api/locations', async (request, reply) => {
     const body = parseBody(

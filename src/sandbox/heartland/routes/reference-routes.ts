@@ -6,18 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { validationError } from '../hl-errors.js';
-import {
-  boolField,
-  collection,
-  type HlContext,
-  idParam,
-  must,
-  parseBody,
-  query,
-  sendCreated,
-} from '../hl-http.js';
+import { boolField, type HlContext, idParam, must, parseBody, sendCreated } from '../hl-http.js';
 import type { HlNamed } from '../hl-records.js';
 import type { HlTable } from '../hl-table.js';
+import { registerReads } from '../read-routes.js';
 
 const namedBody = z.object({
   name: z.string().min(1, "can't be blank"),
@@ -27,11 +19,7 @@ const namedBody = z.object({
 export function registerReferenceRoutes(app: FastifyInstance, ctx: HlContext): void {
   const { state } = ctx;
   const named = (path: string, table: HlTable<HlNamed>) => {
-    app.get(`/api/${path}`, async (request) => collection(table.all(), query(ctx, request)));
-    app.get(`/api/${path}/:id`, async (request) => {
-      const id = idParam(request);
-      return { ...must(table.get(id), path, id) };
-    });
+    registerReads(app, ctx, path, table, path);
     app.post(`/api/${path}`, async (request, reply) => {
       const raw = (request.body ?? {}) as Record<string, unknown>;
       const body = parseBody(namedBody.passthrough(), raw);
@@ -60,11 +48,7 @@ export function registerReferenceRoutes(app: FastifyInstance, ctx: HlContext): v
     })
     .passthrough();
 
-  app.get('/api/custom_fields', async (request) => collection(state.customFields.all(), query(ctx, request)));
-  app.get('/api/custom_fields/:id', async (request) => {
-    const id = idParam(request);
-    return { ...must(state.customFields.get(id), 'Custom field', id) };
-  });
+  registerReads(app, ctx, 'custom_fields', state.customFields, 'Custom field');
   app.post('/api/custom_fields', async (request, reply) => {
     const raw = (request.body ?? {}) as Record<string, unknown>;
     const body = parseBody(fieldBody, raw);

@@ -8,18 +8,10 @@ import { Decimal } from 'decimal.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { validationError } from '../hl-errors.js';
-import {
-  applyCustom,
-  collection,
-  type HlContext,
-  idParam,
-  must,
-  parseBody,
-  query,
-  sendCreated,
-} from '../hl-http.js';
+import { applyCustom, type HlContext, idParam, must, parseBody, sendCreated } from '../hl-http.js';
 import { cents } from '../hl-money.js';
 import type { HlTicket, HlTicketLine } from '../hl-records.js';
+import { registerChildList, registerReads } from '../read-routes.js';
 import { checkQty, resolveItem } from './lookups.js';
 import { customObject, intId, money, publicId, qty, text } from './schemas.js';
 
@@ -158,14 +150,7 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: HlContext): void
     return out;
   };
 
-  app.get('/api/sales/tickets', async (request) => {
-    const q = query(ctx, request);
-    return collection(state.tickets.all(), q, render(q.include));
-  });
-  app.get('/api/sales/tickets/:id', async (request) => {
-    const id = idParam(request);
-    return render(query(ctx, request).include)(must(state.tickets.get(id), 'Ticket', id));
-  });
+  registerReads(app, ctx, 'sales/tickets', state.tickets, 'Ticket', render);
 
   app.post('/api/sales/tickets', async (request, reply) => {
     const raw = (request.body ?? {}) as Record<string, unknown>;
@@ -236,14 +221,9 @@ export function registerTicketRoutes(app: FastifyInstance, ctx: HlContext): void
     return sendCreated(ctx, reply, `/sales/tickets/${ticket.id}`);
   });
 
-  app.get('/api/sales/tickets/:id/lines', async (request) => {
-    const id = idParam(request);
-    must(state.tickets.get(id), 'Ticket', id);
-    return collection(
-      state.ticketLines.where((l) => l.ticket_id === id),
-      query(ctx, request),
-    );
-  });
+  registerChildList(app, ctx, 'sales/tickets', 'lines', state.tickets, 'Ticket', (id) =>
+    state.ticketLines.where((l) => l.ticket_id === id),
+  );
   app.post('/api/sales/tickets/:id/lines', async (request, reply) => {
     const id = idParam(request);
     const ticket = must(state.tickets.get(id), 'Ticket', id);

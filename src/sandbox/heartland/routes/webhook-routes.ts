@@ -3,7 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { validationError } from '../hl-errors.js';
-import { collection, type HlContext, idParam, must, parseBody, query } from '../hl-http.js';
+import { type HlContext, idParam, must, parseBody } from '../hl-http.js';
+import { registerReads } from '../read-routes.js';
 
 /** Event names seen in public code ([C2]). Others are rejected: the full list is [UNKNOWN]. */
 export const KNOWN_EVENTS = [
@@ -16,11 +17,7 @@ export const KNOWN_EVENTS = [
 
 export function registerWebhookRoutes(app: FastifyInstance, ctx: HlContext): void {
   const { state } = ctx;
-  app.get('/api/webhooks', async (request) => collection(state.webhooks.all(), query(ctx, request)));
-  app.get('/api/webhooks/:id', async (request) => {
-    const id = idParam(request);
-    return { ...must(state.webhooks.get(id), 'Webhook', id) };
-  });
+  registerReads(app, ctx, 'webhooks', state.webhooks, 'Webhook');
   app.post('/api/webhooks', async (request, reply) => {
     const body = parseBody(
       z
