@@ -4,7 +4,7 @@
  * accident. Every action is audited by the engine with the CLI user as actor.
  */
 import type { Command } from 'commander';
-import type { DlqFilter } from '../../engine/dlq.js';
+import type { Dlq, DlqFilter } from '../../engine/dlq.js';
 import { CliError } from '../cli-error.js';
 import {
   cliActor,
@@ -53,12 +53,12 @@ function hasFilter(f: DlqFilter): boolean {
   return [f.task, f.errorCode, f.since, f.until, f.connectionId, f.kind].some((v) => v !== undefined);
 }
 
-/** Resolves `[id]` + filter flags into a target, refusing an unconfirmed bulk action. */
+/** Resolves `[id]` + filter flags into a target, refusing an unconfirmed bulk action (saying how many match). */
 async function target(
+  dlq: Pick<Dlq, 'list'>,
   id: string | undefined,
   opts: FilterOpts,
   verb: string,
-  count: (f: DlqFilter) => Promise<number>,
 ): Promise<number | DlqFilter> {
   const filter = toFilter(opts);
   if (id !== undefined) {
@@ -71,7 +71,7 @@ async function target(
       2,
     );
   }
-  const n = await count({ ...filter, status: 'open' });
+  const n = (await dlq.list({ ...filter, status: 'open', limit: 100_000 })).length;
   if (!opts.yes) throw new CliError(`${n} open dead letter(s) match; re-run with --yes to ${verb} them`);
   return { ...filter, status: 'open', limit: 100_000 };
 }
@@ -137,12 +137,7 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (id: string | undefined, opts: FilterOpts, command: Command) => {
       await withEngine(command, async (engine) => {
-        const t = await target(
-          id,
-          opts,
-          'replay',
-          async (f) => (await engine.dlq.list({ ...f, limit: 100_000 })).length,
-        );
+        const t = await target(engine.dlq, id, opts, 'replay');
         const result = await engine.dlq.replay(t, cliActor());
         if (typeof t === 'number' && result.replayed.length === 0) {
           throw new CliError(`dead letter ${t} is not open (or does not exist); nothing replayed`);
@@ -161,12 +156,7 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (id: string | undefined, opts: FilterOpts, command: Command) => {
       await withEngine(command, async (engine) => {
-        const t = await target(
-          id,
-          opts,
-          'discard',
-          async (f) => (await engine.dlq.list({ ...f, limit: 100_000 })).length,
-        );
+        const t = await target(engine.dlq, id, opts, 'discard');
         const result = await engine.dlq.discard(t, cliActor(), opts.reason as string | undefined);
         if (typeof t === 'number' && result.discarded.length === 0) {
           throw new CliError(`dead letter ${t} is not open (or does not exist); nothing discarded`);
