@@ -12,6 +12,7 @@
  * the flow; the HTTP client never re-POSTs).
  */
 import type { BcOrder } from '../../connectors/bigcommerce/schemas.js';
+import type { LinkUpsert } from '../../engine/index.js';
 import type { HlAddress } from '../../mapping/address.js';
 import type { BcAddress } from '../../mapping/bc-input.js';
 import {
@@ -85,6 +86,13 @@ export interface EnsuredCustomer {
   created: boolean;
   billingAddressId: number | null;
   shippingAddressId: number | null;
+  /**
+   * The customer link to record, or null when it already says this. Not written here: the caller commits
+   * it with its next durable write (the order's `creating` marker, or its final state), one fsync fewer.
+   * If the run dies before that, the next run finds the customer again by email (or, in this process,
+   * through `recentlyCreated`).
+   */
+  link: LinkUpsert | null;
 }
 
 export async function ensureCustomer(
@@ -100,17 +108,23 @@ export async function ensureCustomer(
     customerId = resolution.id;
   } else {
     // Two orders of one new shopper run in parallel (different entity keys): the second must find the
-    // customer the first created, not make a twin. Serialised per shopper in this process, and the
-    // link / email are checked again inside the lock.
+    // customer the first created, not make a twin. Serialised per shopper in this process; whoever waited
+    // for the lock checks what the holder made (in memory: its link is not committed yet), the link, and
+    // Heartland by email. An uncontended run skips that second email search: findCustomer just made it.
     const d = resolution.draft;
-    const made = await withKeyLock(`${ctx.connectionId}:${key ?? `anon:${order.id}`}`, async () => {
-      const linked = key ? await ctx.engine.links.findByBcId(ctx.connectionId, 'customer', key) : null;
-      if (linked?.hlId) return { id: Number(linked.hlId), created: false };
-      if (d.email) {
-        const hits = (await ctx.hl.customersByEmail(d.email)).filter(
-          (c) => (c.email ?? '').trim().toLowerCase() === d.email,
-        );
-        if (hits.length === 1) return { id: hits[0]!.id, created: false };
+    const lockKey = `${ctx.connectionId}:${key ?? `anon:${order.id}`}`;
+    const made = await withKeyLock(lockKey, async (waited) => {
+      const recent = recentlyCreated(ctx, lockKey);
+      if (recent !== undefined) return { id: recent, created: false };
+      if (waited) {
+        const linked = key ? await ctx.engine.links.findByBcId(ctx.connectionId, 'customer', key) : null;
+        if (linked?.hlId) return { id: Number(linked.hlId), created: false };
+        if (d.email) {
+          const hits = (await ctx.hl.customersByEmail(d.email)).filter(
+            (c) => (c.email ?? '').trim().toLowerCase() === d.email,
+          );
+          if (hits.length === 1) return { id: hits[0]!.id, created: false };
+        }
       }
       const id = await ctx.hl.createCustomer({
         first_name: d.first_name,
@@ -119,27 +133,17 @@ export async function ensureCustomer(
         ...(d.phone ? { phone: d.phone } : {}),
         ...(Object.keys(d.custom).length > 0 ? { custom: d.custom } : {}),
       });
-      if (key) {
-        await ctx.engine.links.upsert({
-          connectionId: ctx.connectionId,
-          kind: 'customer',
-          bcId: key,
-          hlId: String(id),
-        });
-      }
+      rememberCreated(ctx, lockKey, id);
       return { id, created: true };
     });
     customerId = made.id;
     created = made.created;
   }
-  if (key) {
-    await ctx.engine.links.upsert({
-      connectionId: ctx.connectionId,
-      kind: 'customer',
-      bcId: key,
-      hlId: String(customerId),
-    });
-  }
+  const alreadyLinked = resolution.kind === 'use' && resolution.matchedBy === 'link';
+  const link: LinkUpsert | null =
+    key && !alreadyLinked
+      ? { connectionId: ctx.connectionId, kind: 'customer', bcId: key, hlId: String(customerId) }
+      : null;
   const existing = created ? [] : await ctx.hl.customerAddresses(customerId);
   const known: Array<{ id: number; key: string }> = existing.map((a) => ({
     id: a.id,
@@ -155,7 +159,7 @@ export async function ensureCustomer(
   };
   const billingAddressId = await ensure(addresses.billing);
   const shippingAddressId = addresses.shipping ? await ensure(addresses.shipping) : null;
-  return { customerId, created, billingAddressId, shippingAddressId };
+  return { customerId, created, billingAddressId, shippingAddressId, link };
 }
 
 /** Same person at the same place = same address (case and spacing do not matter). */
@@ -179,14 +183,49 @@ function addressKey(a: Record<string, unknown>): string {
 
 const locks = new Map<string, Promise<unknown>>();
 
-/** Runs `work` after every earlier holder of `key` in this process finished. */
-async function withKeyLock<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const before = locks.get(key) ?? Promise.resolve();
-  const run = before.catch(() => {}).then(work);
+/** Runs `work` after every earlier holder of `key` in this process finished; `waited` = there was one. */
+async function withKeyLock<T>(key: string, work: (waited: boolean) => Promise<T>): Promise<T> {
+  const before = locks.get(key);
+  const run = (before ?? Promise.resolve()).catch(() => {}).then(() => work(before !== undefined));
   locks.set(key, run);
   try {
     return await run;
   } finally {
     if (locks.get(key) === run) locks.delete(key);
+  }
+}
+
+/**
+ * Customers this process created recently, per store (engine) and lock key: their links may not be
+ * committed yet. Bounded: expired entries go first, then the oldest.
+ */
+const recentByEngine = new WeakMap<object, Map<string, { id: number; at: number }>>();
+const RECENT_MS = 10 * 60_000;
+const RECENT_MAX = 1_000;
+
+function recentFor(ctx: FlowContext): Map<string, { id: number; at: number }> {
+  let m = recentByEngine.get(ctx.engine);
+  if (!m) {
+    m = new Map();
+    recentByEngine.set(ctx.engine, m);
+  }
+  return m;
+}
+
+function recentlyCreated(ctx: FlowContext, key: string): number | undefined {
+  const hit = recentFor(ctx).get(key);
+  return hit && ctx.now() - hit.at < RECENT_MS ? hit.id : undefined;
+}
+
+function rememberCreated(ctx: FlowContext, key: string, id: number): void {
+  const m = recentFor(ctx);
+  const at = ctx.now();
+  m.delete(key);
+  m.set(key, { id, at });
+  if (m.size <= RECENT_MAX) return;
+  for (const [k, v] of m) if (at - v.at >= RECENT_MS) m.delete(k);
+  for (const k of m.keys()) {
+    if (m.size <= RECENT_MAX) break;
+    m.delete(k);
   }
 }

@@ -14,11 +14,12 @@
 import { z } from 'zod';
 import type { HeartlandApi } from '../../connectors/heartland/heartland-api.js';
 import { hlMoney } from '../../connectors/heartland/schemas.js';
-import type { Link } from '../../engine/index.js';
+import type { Link, LinkUpsert } from '../../engine/index.js';
 import type { HlSalesOrderDraft, HlStatus } from '../../mapping/hl-draft.js';
 import { money, toCents } from '../../mapping/money.js';
 import { isForwardHlTransition } from '../../mapping/status-map.js';
 import { type FlowContext, raiseAlert } from '../flow-context.js';
+import { commitOrderWrites } from './order-writes.js';
 import type { ReferenceData } from './reference-data.js';
 
 /** Which Heartland line carries which BigCommerce order product (fulfilment maps invoices back). */
@@ -36,6 +37,8 @@ export interface WriteOrderInput {
   shippingAddressId: number | null;
   link: Link | null;
   attempt: number;
+  /** Other links learnt on the way (the customer's): committed with the `creating` marker if one is written. */
+  alsoWrite?: LinkUpsert[];
 }
 
 export interface WrittenOrder {
@@ -46,6 +49,8 @@ export interface WrittenOrder {
   status: HlStatus | string;
   /** What this run added (0s on a no-op re-run). */
   added: { lines: number; taxes: number; payments: number };
+  /** True when `alsoWrite` was committed (with the marker); else the caller still has to write it. */
+  wroteAlso: boolean;
 }
 
 const cents = (v: unknown): number => toCents(money(String(v ?? '0')));
@@ -104,13 +109,20 @@ export async function writeSalesOrder(
     foundByLookup = hlOrderId !== undefined;
   }
 
-  // Step 6b: create (pending). The link says `creating` first, so a lost answer is looked up next time.
+  // Step 6b: create (pending). The link says `creating` first (durably, with the customer link learnt on
+  // the way), so a lost answer is looked up next time. The Heartland id is NOT written right after the
+  // POST (an fsync per order for a crash window the lookup already covers); it is written in the final
+  // transaction, or by the catch below when a later step fails, so a retry resumes without a lookup.
+  let wroteAlso = false;
   if (hlOrderId === undefined) {
     const { shipping_method_name, ...header } = draft.header;
     const shippingMethodId =
       header.shipping_method_id ??
       (shipping_method_name ? await refs.shippingMethodId(shipping_method_name) : null);
-    await ctx.engine.links.upsert({ ...base, data: { ...(link?.data ?? {}), state: 'creating' } });
+    await commitOrderWrites(ctx, {
+      links: [{ ...base, data: { ...(link?.data ?? {}), state: 'creating' } }, ...(input.alsoWrite ?? [])],
+    });
+    wroteAlso = true;
     hlOrderId = await ctx.hl.createSalesOrder({
       ...header,
       shipping_method_id: shippingMethodId,
@@ -118,13 +130,30 @@ export async function writeSalesOrder(
       shipping_address_id: input.shippingAddressId,
     });
     created = true;
-    await ctx.engine.links.upsert({
-      ...base,
-      hlId: String(hlOrderId),
-      data: { ...(link?.data ?? {}), state: 'creating' },
-    });
   }
+  try {
+    const rest = await completeOrder(ctx, refs, draft, hlOrderId, created);
+    return { hlOrderId, created, foundByLookup, wroteAlso, ...rest };
+  } catch (err) {
+    if (created) {
+      // Best effort: remember which order we made, so the retry resumes it without a lookup.
+      const id = hlOrderId;
+      await ctx.engine.links
+        .upsert({ ...base, hlId: String(id), data: { ...(link?.data ?? {}), state: 'creating' } })
+        .catch(() => {});
+    }
+    throw err;
+  }
+}
 
+/** Steps 6c–6f on an order that exists: add what is missing, move the status forward. */
+async function completeOrder(
+  ctx: FlowContext,
+  refs: ReferenceData,
+  draft: HlSalesOrderDraft,
+  hlOrderId: number,
+  created: boolean,
+): Promise<Pick<WrittenOrder, 'lines' | 'status' | 'added'>> {
   const current = created
     ? {
         status: 'pending',
@@ -209,7 +238,7 @@ export async function writeSalesOrder(
       status = next;
     }
   }
-  return { hlOrderId, created, foundByLookup, lines, status, added };
+  return { lines, status, added };
 }
 
 function statusPath(target: HlStatus): HlStatus[] {

@@ -8,9 +8,11 @@
  * entry instead of piling up copies. A later successful sync marks the order's open entries resolved.
  */
 
+import type { Kysely } from 'kysely';
 import { recordDeadLetter } from '../../engine/dead-letters.js';
 import { PermanentError } from '../../engine/errors.js';
 import type { JobContext, JsonObject } from '../../engine/queue/queue-backend.js';
+import type { Database } from '../../store/schema.js';
 import { type FlowContext, raiseAlert } from '../flow-context.js';
 
 export interface QuarantineReason {
@@ -81,8 +83,12 @@ export async function quarantineJob(
 }
 
 /** Marks the order's open quarantine entries resolved (the order has now synced). */
-export async function resolveQuarantined(ctx: FlowContext, entityKey: string): Promise<number> {
-  const r = await ctx.engine.store.db
+export async function resolveQuarantined(
+  ctx: FlowContext,
+  entityKey: string,
+  db: Kysely<Database> = ctx.engine.store.db,
+): Promise<number> {
+  const r = await db
     .updateTable('dead_letters')
     .set({ status: 'resolved', updated_at: ctx.now() })
     .where('connection_id', '=', ctx.connectionId)

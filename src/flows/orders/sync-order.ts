@@ -16,6 +16,7 @@
  * (10, the poll backstop, is poll-orders.ts.)
  */
 import { hlSalesOrderSchema } from '../../connectors/heartland/schemas.js';
+import type { AuditEntryInput } from '../../engine/audit.js';
 import { HeartbridgeError, PermanentError } from '../../engine/errors.js';
 import type { Link } from '../../engine/index.js';
 import type { JobContext, JsonObject } from '../../engine/queue/queue-backend.js';
@@ -27,7 +28,8 @@ import { orderEntityKey } from '../routing.js';
 import { ensureCustomer, findCustomer } from './customer-step.js';
 import { bcOrderStateHash, fetchOrderBundle, type OrderBundle, versionOf } from './fetch-order.js';
 import { findByBcOrderId, isHlStatus, writeSalesOrder } from './hl-order-writer.js';
-import { quarantineJob, resolveQuarantined } from './quarantine.js';
+import { commitOrderWrites } from './order-writes.js';
+import { quarantineJob } from './quarantine.js';
 import type { ReferenceData } from './reference-data.js';
 import { CUSTOMER_MATCH_KIND, type ReviewItems } from './review-items.js';
 
@@ -183,41 +185,49 @@ export async function syncOrder(
     shippingAddressId: ensured.shippingAddressId,
     link,
     attempt: job.attempt,
-  });
-  await ctx.engine.links.upsert({
-    connectionId: ctx.connectionId,
-    kind: 'order',
-    bcId: String(orderId),
-    hlId: String(written.hlOrderId),
-    lastHash: hashDraft(draft),
-    lastSeenVersion: isoOf(version),
-    data: {
-      ...(link?.data ?? {}),
-      state: 'synced',
-      hlStatus: written.status,
-      lines: written.lines,
-      customerId: ensured.customerId,
-      bcSeenHash: stateHash,
-    },
+    alsoWrite: ensured.link ? [ensured.link] : [],
   });
   const outcome: SyncOutcome =
     written.created || written.foundByLookup || !link?.hlId ? 'created' : 'completed';
-  await ctx.engine.audit.record({
-    actor: ACTOR,
-    action: 'order.created',
-    target: entityKey,
-    connectionId: ctx.connectionId,
-    detail: {
-      hlOrderId: written.hlOrderId,
-      foundByLookup: written.foundByLookup,
-      customerId: ensured.customerId,
-      customerCreated: ensured.created,
-      added: written.added,
-      totals: draft.totals,
-      configVersion: job.configVersion ?? ctx.configVersion,
+  // One transaction: the order's final state, the customer link if the marker did not carry it, the
+  // audit entry and the quarantine resolution (order-writes.ts).
+  await commitOrderWrites(ctx, {
+    links: [
+      {
+        connectionId: ctx.connectionId,
+        kind: 'order',
+        bcId: String(orderId),
+        hlId: String(written.hlOrderId),
+        lastHash: hashDraft(draft),
+        lastSeenVersion: isoOf(version),
+        data: {
+          ...(link?.data ?? {}),
+          state: 'synced',
+          hlStatus: written.status,
+          lines: written.lines,
+          customerId: ensured.customerId,
+          bcSeenHash: stateHash,
+        },
+      },
+      ...(ensured.link && !written.wroteAlso ? [ensured.link] : []),
+    ],
+    audit: {
+      actor: ACTOR,
+      action: 'order.created',
+      target: entityKey,
+      connectionId: ctx.connectionId,
+      detail: {
+        hlOrderId: written.hlOrderId,
+        foundByLookup: written.foundByLookup,
+        customerId: ensured.customerId,
+        customerCreated: ensured.created,
+        added: written.added,
+        totals: draft.totals,
+        configVersion: job.configVersion ?? ctx.configVersion,
+      },
     },
+    resolveQuarantine: entityKey,
   });
-  await resolveQuarantined(ctx, entityKey);
   log(outcome, { hlOrderId: written.hlOrderId, foundByLookup: written.foundByLookup });
   return outcome;
 }
@@ -245,11 +255,14 @@ function isoOf(epochMs: number): string | null {
 
 async function markSeen(ctx: FlowContext, link: Link, version: number, stateHash: string): Promise<void> {
   const seen = link.lastSeenVersion ? Date.parse(link.lastSeenVersion) : Number.NEGATIVE_INFINITY;
+  const newer = Number.isFinite(version) && version > seen;
+  // A duplicate delivery of what we already recorded changes nothing: no write (an fsync on SQLite).
+  if (!newer && link.data?.bcSeenHash === stateHash) return;
   await ctx.engine.links.upsert({
     connectionId: ctx.connectionId,
     kind: 'order',
     bcId: link.bcId,
-    lastSeenVersion: Number.isFinite(version) && version > seen ? isoOf(version) : undefined,
+    lastSeenVersion: newer ? isoOf(version) : undefined,
     data: { ...(link.data ?? {}), bcSeenHash: stateHash },
   });
 }
@@ -303,20 +316,24 @@ async function handlePaymentFailure(
     const hl = await ctx.hl.client.getJson(`/sales/orders/${id}`, hlSalesOrderSchema);
     if (hl.status === 'pending' || hl.status === 'open') await ctx.hl.setOrderStatus(id, 'canceled');
   }
-  await ctx.engine.links.upsert({
-    connectionId: ctx.connectionId,
-    kind: 'order',
-    bcId: String(orderId),
-    hlId: String(hlIds[0]),
-    lastSeenVersion: isoOf(version),
-    data: { ...(link?.data ?? {}), state: 'synced', hlStatus: 'canceled', bcSeenHash: stateHash },
-  });
-  await ctx.engine.audit.record({
-    actor: ACTOR,
-    action: 'order.canceled',
-    target: orderEntityKey(orderId),
-    connectionId: ctx.connectionId,
-    detail: { hlOrderIds: hlIds, reason },
+  await commitOrderWrites(ctx, {
+    links: [
+      {
+        connectionId: ctx.connectionId,
+        kind: 'order',
+        bcId: String(orderId),
+        hlId: String(hlIds[0]),
+        lastSeenVersion: isoOf(version),
+        data: { ...(link?.data ?? {}), state: 'synced', hlStatus: 'canceled', bcSeenHash: stateHash },
+      },
+    ],
+    audit: {
+      actor: ACTOR,
+      action: 'order.canceled',
+      target: orderEntityKey(orderId),
+      connectionId: ctx.connectionId,
+      detail: { hlOrderIds: hlIds, reason },
+    },
   });
   await raiseAlert(ctx, {
     key: `orders:payment-failed:${orderId}`,
@@ -339,6 +356,7 @@ async function applyStatusChange(
   const hlId = Number(link.hlId);
   const decision = bcStatusToHeartland(bundle.order.status_id, ctx.mapping);
   let hlStatus = typeof link.data?.hlStatus === 'string' ? link.data.hlStatus : undefined;
+  let audit: AuditEntryInput | undefined;
   if (decision.action === 'set') {
     // Heartland may have moved on its own (an invoice closes the order): read before writing.
     const current = await ctx.hl.client.getJson(`/sales/orders/${hlId}`, hlSalesOrderSchema);
@@ -348,7 +366,7 @@ async function applyStatusChange(
         await ctx.hl.setOrderStatus(hlId, 'open');
       await ctx.hl.setOrderStatus(hlId, decision.status);
       hlStatus = decision.status;
-      await ctx.engine.audit.record({
+      audit = {
         actor: ACTOR,
         action: 'order.status',
         target: orderEntityKey(bundle.order.id),
@@ -359,14 +377,21 @@ async function applyStatusChange(
           to: decision.status,
           bcStatusId: bundle.order.status_id,
         },
-      });
+      };
     }
   }
-  await ctx.engine.links.upsert({
-    connectionId: ctx.connectionId,
-    kind: 'order',
-    bcId: link.bcId,
-    lastSeenVersion: isoOf(version),
-    data: { ...(link.data ?? {}), hlStatus: hlStatus ?? null, bcSeenHash: stateHash },
+  // The audit entry and the link in one transaction. A crash in between the PUT and this commit re-runs
+  // the change, which reads the Heartland status first and finds it already moved (no second PUT).
+  await commitOrderWrites(ctx, {
+    links: [
+      {
+        connectionId: ctx.connectionId,
+        kind: 'order',
+        bcId: link.bcId,
+        lastSeenVersion: isoOf(version),
+        data: { ...(link.data ?? {}), hlStatus: hlStatus ?? null, bcSeenHash: stateHash },
+      },
+    ],
+    audit,
   });
 }
