@@ -1,29 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/index.js';
+import { describe, expect, it } from 'vitest';
 import { signStandardWebhook } from '../../src/connectors/bigcommerce/webhooks.js';
-import { createEngine, createQueueBackend, type Engine } from '../../src/engine/index.js';
-import { createLogger } from '../../src/log/index.js';
-import { buildServer, createMetrics } from '../../src/server/index.js';
 import { registerBigCommerceWebhookRoute } from '../../src/server/routes/webhooks-bigcommerce.js';
-import { openStore } from '../../src/store/database.js';
-import { migrateToLatest } from '../../src/store/migrations/index.js';
+import { useWebhookServers } from '../helpers/webhook-server.js';
 
 const SECRET = 'shh-0123456789abcdef';
-const open: Array<{ app: FastifyInstance; engine: Engine }> = [];
+const server = useWebhookServers();
 
 async function setup(opts: { signingSecret?: string; bodyLimitBytes?: number } = {}) {
-  const store = openStore(':memory:');
-  await migrateToLatest(store);
-  const backend = await createQueueBackend(store);
-  const engine = createEngine({ store, backend });
-  const config = configSchema.parse({ server: { bodyLimitBytes: opts.bodyLimitBytes ?? 64 * 1024 } });
-  const app = buildServer({
-    config,
-    store,
-    metrics: createMetrics(),
-    logger: createLogger({ level: 'silent' }),
-  });
+  const { app, engine, store } = await server(opts.bodyLimitBytes ?? 64 * 1024);
   registerBigCommerceWebhookRoute(app, {
     inbox: engine.inbox,
     connection: (id) =>
@@ -32,17 +17,8 @@ async function setup(opts: { signingSecret?: string; bodyLimitBytes?: number } =
         : undefined,
     route: (_c, topic) => (topic.startsWith('store/order/') ? { task: 'orders.sync' } : undefined),
   });
-  open.push({ app, engine });
   return { app, engine, store };
 }
-
-afterEach(async () => {
-  for (const { app, engine } of open.splice(0)) {
-    await app.close();
-    await engine.stop();
-    await engine.store.close();
-  }
-});
 
 const envelope = (id: number, hash = `h${id}`, scope = 'store/order/created') => ({
   scope,

@@ -1,44 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/index.js';
-import { createEngine, createQueueBackend, type Engine } from '../../src/engine/index.js';
-import { createLogger } from '../../src/log/index.js';
-import { buildServer, createMetrics } from '../../src/server/index.js';
+import { describe, expect, it } from 'vitest';
 import { registerHeartlandWebhookRoute } from '../../src/server/routes/webhooks-heartland.js';
-import { openStore } from '../../src/store/database.js';
-import { migrateToLatest } from '../../src/store/migrations/index.js';
+import { useWebhookServers } from '../helpers/webhook-server.js';
 
 const SECRET = 'url-secret-0123456789';
-const open: Array<{ app: FastifyInstance; engine: Engine }> = [];
+const server = useWebhookServers();
 
 async function setup() {
-  const store = openStore(':memory:');
-  await migrateToLatest(store);
-  const engine = createEngine({ store, backend: await createQueueBackend(store) });
-  const config = configSchema.parse({ server: { bodyLimitBytes: 8 * 1024 } });
-  const app = buildServer({
-    config,
-    store,
-    metrics: createMetrics(),
-    logger: createLogger({ level: 'silent' }),
-  });
+  const { app, engine, store } = await server(8 * 1024);
   registerHeartlandWebhookRoute(app, {
     inbox: engine.inbox,
     connection: (id) => (id === 'main' ? { id, webhookSecret: SECRET } : undefined),
     route: (_c, topic) =>
       topic === 'hl/item' ? { task: 'catalog.item', coalesceKey: undefined } : undefined,
   });
-  open.push({ app, engine });
   return { app, engine, store };
 }
-
-afterEach(async () => {
-  for (const { app, engine } of open.splice(0)) {
-    await app.close();
-    await engine.stop();
-    await engine.store.close();
-  }
-});
 
 const item = (id: number, updatedAt = '2026-11-27T08:00:00Z') => ({
   id,
