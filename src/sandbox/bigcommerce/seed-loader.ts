@@ -1,7 +1,13 @@
 /** Builds the in-memory store from a `BcSeed`, and provides a small default seed. */
 import { m4 } from './money.js';
 import type { BcSeed, BcSeedLocation, BcSeedProduct, BcSeedVariant } from './seed-types.js';
-import type { LocationRecord, ProductRecord, StoreState, VariantRecord } from './store-state.js';
+import {
+  type LocationRecord,
+  newCustomerAddress,
+  type ProductRecord,
+  type StoreState,
+  type VariantRecord,
+} from './store-state.js';
 
 export const ID_START = {
   product: 111,
@@ -161,22 +167,7 @@ export function loadSeed(state: StoreState, seed: BcSeed, now: number): void {
       channel_ids: null,
       origin_channel_id: 1,
       store_credit: '0.0000',
-      addresses: (c.addresses ?? []).map((a) => ({
-        id: state.nextId('customerAddress'),
-        customer_id: id,
-        first_name: a.first_name,
-        last_name: a.last_name,
-        company: a.company ?? '',
-        address1: a.address1,
-        address2: a.address2 ?? '',
-        city: a.city,
-        state_or_province: a.state_or_province,
-        postal_code: a.postal_code,
-        country_code: a.country_code,
-        country: a.country_code === 'US' ? 'United States' : a.country_code,
-        phone: a.phone ?? '',
-        address_type: a.address_type ?? 'residential',
-      })),
+      addresses: (c.addresses ?? []).map((a) => newCustomerAddress(state, id, a)),
       date_created: parseDate(c.date_created, now),
       date_modified: parseDate(c.date_modified ?? c.date_created, now),
     });

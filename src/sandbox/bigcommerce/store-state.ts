@@ -3,7 +3,7 @@
  * Records keep timestamps as epoch ms and money as decimal strings; rendering into the API's JSON
  * shapes happens in `render.ts`, so one stored fact has exactly one representation.
  */
-import type { BcInventoryTracking, BcSeedInventorySettings } from './seed-types.js';
+import type { BcInventoryTracking, BcSeedAddress, BcSeedInventorySettings } from './seed-types.js';
 
 export interface OptionValue {
   id: number;
@@ -248,6 +248,30 @@ export interface CustomerAddressRecord {
   country: string;
   phone: string;
   address_type: 'residential' | 'commercial';
+}
+
+/** A stored address from an input one (a seed's or an API write's): a fresh id, blanks for what is absent. */
+export function newCustomerAddress(
+  state: StoreState,
+  customerId: number,
+  a: BcSeedAddress,
+): CustomerAddressRecord {
+  return {
+    id: state.nextId('customerAddress'),
+    customer_id: customerId,
+    first_name: a.first_name,
+    last_name: a.last_name,
+    company: a.company ?? '',
+    address1: a.address1,
+    address2: a.address2 ?? '',
+    city: a.city,
+    state_or_province: a.state_or_province,
+    postal_code: a.postal_code,
+    country_code: a.country_code,
+    country: a.country_code === 'US' ? 'United States' : a.country_code,
+    phone: a.phone ?? '',
+    address_type: a.address_type ?? 'residential',
+  };
 }
 
 export interface CustomerRecord {

@@ -6,7 +6,7 @@ import type { BcContext } from '../context.js';
 import { parseApiDate } from '../dates.js';
 import { bodyArray, qList, qs, query, v3List } from '../http-util.js';
 import { renderCustomer } from '../render.js';
-import type { CustomerAddressRecord, CustomerRecord } from '../store-state.js';
+import { type CustomerRecord, newCustomerAddress } from '../store-state.js';
 
 const P = '/stores/:hash/v3/customers';
 
@@ -72,23 +72,6 @@ export function registerCustomersV3(app: FastifyInstance, ctx: BcContext): void 
     [...state.customers.values()].some(
       (c) => c.email.toLowerCase() === email.toLowerCase() && c.id !== except,
     );
-
-  const toAddress = (customerId: number, a: z.infer<typeof addressIn>): CustomerAddressRecord => ({
-    id: state.nextId('customerAddress'),
-    customer_id: customerId,
-    first_name: a.first_name,
-    last_name: a.last_name,
-    company: a.company ?? '',
-    address1: a.address1,
-    address2: a.address2 ?? '',
-    city: a.city,
-    state_or_province: a.state_or_province,
-    postal_code: a.postal_code,
-    country_code: a.country_code,
-    country: a.country_code === 'US' ? 'United States' : a.country_code,
-    phone: a.phone ?? '',
-    address_type: a.address_type ?? 'residential',
-  });
 
   app.get(P, async (req) => {
     const q = query(req);
@@ -165,7 +148,7 @@ export function registerCustomersV3(app: FastifyInstance, ctx: BcContext): void 
         date_created: now,
         date_modified: now,
       };
-      c.addresses = (w.addresses ?? []).map((a) => toAddress(id, a));
+      c.addresses = (w.addresses ?? []).map((a) => newCustomerAddress(state, id, a));
       state.customers.set(id, c);
       ctx.webhooks.emit('store/customer/created', { type: 'customer', id });
       return c;
