@@ -13,18 +13,10 @@
  * It renews the leases of its running jobs every leaseMs/3, and sweeps expired leases and old `done`
  * rows every `sweepIntervalMs`.
  *
- * Liveness (heartbeat.ts): before its first claim and every `heartbeatMs` after, the pool writes its
- * heartbeat row, then looks (a read) at who holds running jobs; if a holder is dead — its process is gone,
- * or its heartbeat went stale — or a lease expired, it sweeps at once rather than at the next
- * `sweepIntervalMs`. A new pool sweeps before its first claim, so jobs of a process killed just before
- * this one started are back in the queue within a second instead of after their 30 s lease.
- *
- * The heartbeat costs no fsync: it commits with synchronous=NORMAL (`runRelaxed`). In WAL mode such a
- * commit is visible to every other connection at once (readers see the -wal through shared memory) —
- * visibility is all a heartbeat needs. Only a power cut can lose it, and that also killed every pool on
- * this machine; a lost beat can at worst make this pool look older, i.e. recovery of ITS jobs faster,
- * never a live pool's job run twice where the process itself can be checked (same PID space). Riding the
- * group commit instead would still fsync once per beat whenever the queue is idle.
+ * Liveness (pool-heartbeat.ts, heartbeat.ts): the pool writes its heartbeat row before its first claim
+ * and every `heartbeatMs` after, and sweeps as soon as it sees a holder of running jobs dead. A new pool
+ * sweeps before its first claim, so jobs of a process killed just before this one started (on this
+ * machine) are back in the queue at once instead of after their 30 s lease.
  *
  * Danger: recording an outcome must not be skipped silently. If the database refuses it, the worker
  * reports `worker:fatal` and stops claiming; the job's lease expires and it runs again (at-least-once).
@@ -41,14 +33,8 @@ import { claimSync, nextRunAtSync, renewLeasesSync } from './claim.js';
 import { completeSync, deleteDoneBeforeSync } from './complete.js';
 import { failSync } from './fail.js';
 import { groupCommitFor } from './group-commit.js';
-import {
-  deleteHeartbeatSync,
-  deleteOldHeartbeatsSync,
-  judgeHoldersSync,
-  markPoolLive,
-  type PoolIdentity,
-  writeHeartbeatSync,
-} from './heartbeat.js';
+import { deleteOldHeartbeatsSync, markPoolLive } from './heartbeat.js';
+import { PoolHeartbeat } from './pool-heartbeat.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 import { toJobSummary } from './statements.js';
 import { sweepSync } from './sweep.js';
@@ -93,9 +79,7 @@ export class SqliteWorker implements RunningWorker {
   private readonly running = new Map<number, Running>();
   private readonly timers: NodeJS.Timeout[] = [];
   private wakeTimer: NodeJS.Timeout | undefined;
-  /** One-shot: the moment a holder with a fresh heartbeat would turn stale. */
-  private staleTimer: NodeJS.Timeout | undefined;
-  private readonly identity: PoolIdentity;
+  private readonly heartbeat: PoolHeartbeat;
   private scheduled = false;
   private filling = false;
   private refill = false;
@@ -110,56 +94,24 @@ export class SqliteWorker implements RunningWorker {
   ) {
     this.id = options.workerId ?? `sqlite-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.identity = { poolId: this.id, heartbeatMs: ctx.heartbeatMs, pidSpace: ctx.pidSpace };
+    this.heartbeat = new PoolHeartbeat(
+      ctx.writer,
+      { poolId: this.id, heartbeatMs: ctx.heartbeatMs, pidSpace: ctx.pidSpace },
+      { now: ctx.now, sweep: () => void this.sweep(), fatal: (err) => this.fatal(err) },
+    );
   }
 
   /** Resolves once the first heartbeat is written and the start-up sweep is done (claims follow). */
   async start(): Promise<void> {
     const raw = this.ctx.writer.raw;
-    // The heartbeat row must exist before any job carries our id in `locked_by` (no row = dead).
-    await this.ctx.writer.runRelaxed(() => writeHeartbeatSync(raw, this.identity, this.ctx.now()));
+    await this.heartbeat.start();
     markPoolLive(this.id, true);
     wakeupsFor(raw).on('wake', this.onWake);
     this.timers.push(setInterval(this.onWake, this.options.pollIntervalMs ?? 1_000));
     this.timers.push(setInterval(() => void this.sweep(), this.ctx.sweepIntervalMs));
     this.timers.push(setInterval(() => void this.renew(), Math.max(10, Math.floor(this.leaseMs / 3))));
-    this.timers.push(setInterval(() => void this.heartbeat(), this.ctx.heartbeatMs));
     await this.sweep();
     this.schedule();
-  }
-
-  private async heartbeat(): Promise<void> {
-    if (this.closed) return;
-    const raw = this.ctx.writer.raw;
-    try {
-      await this.ctx.writer.runRelaxed(() => writeHeartbeatSync(raw, this.identity, this.ctx.now()));
-      if (!this.closed) this.checkHolders();
-    } catch (err) {
-      // Without heartbeats other machines' pools would soon take our jobs: stop claiming.
-      this.fatal(err);
-    }
-  }
-
-  /** A read: sweep (a write) only when some holder is dead or some lease expired. */
-  private checkHolders(): void {
-    const now = this.ctx.now();
-    const v = judgeHoldersSync(this.ctx.writer.raw, this.identity, now);
-    if (v.dead.length > 0 || v.leaseExpired) {
-      void this.sweep();
-      return;
-    }
-    if (this.staleTimer) clearTimeout(this.staleTimer);
-    this.staleTimer = undefined;
-    // Sooner than the next beat: look again the moment a silent holder turns stale.
-    if (v.nextStaleAt !== null && v.nextStaleAt - now < this.ctx.heartbeatMs) {
-      this.staleTimer = setTimeout(
-        () => {
-          this.staleTimer = undefined;
-          if (!this.closed) this.checkHolders();
-        },
-        v.nextStaleAt - now + 1,
-      );
-    }
   }
 
   private schedule(): void {
@@ -301,7 +253,7 @@ export class SqliteWorker implements RunningWorker {
       const now = this.ctx.now();
       const raw = this.ctx.writer.raw;
       const result = await this.ctx.writer.run(() => {
-        const r = sweepSync(raw, now, this.identity);
+        const r = sweepSync(raw, now, this.heartbeat.identity);
         deleteDoneBeforeSync(raw, now - this.ctx.doneRetentionMs);
         deleteOldHeartbeatsSync(raw, now - HEARTBEAT_ROW_RETENTION_MS);
         return r;
@@ -322,7 +274,6 @@ export class SqliteWorker implements RunningWorker {
     this.stopping = true;
     wakeupsFor(this.ctx.writer.raw).off('wake', this.onWake);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    if (this.staleTimer) clearTimeout(this.staleTimer);
   }
 
   async stop(graceMs = 10_000): Promise<void> {
@@ -337,15 +288,13 @@ export class SqliteWorker implements RunningWorker {
     }
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
-    // Jobs whose handler ignored the abort are still ours, unrecorded: they stay locked until their
-    // lease expires (as they would if this process lived on), and this pool counts as live until they
-    // settle (startJob). Otherwise we are gone on purpose: drop the row (nothing is left to recover).
-    if (this.running.size === 0) {
-      markPoolLive(this.id, false);
-      await this.ctx.writer
-        .runRelaxed(() => deleteHeartbeatSync(this.ctx.writer.raw, this.id))
-        .catch(() => {});
-    }
+    // Jobs whose handler ignored the abort are still ours, unrecorded: this process keeps counting the
+    // pool live until they settle (startJob) and, on this machine, so does everyone else while the
+    // process lives — they are freed by their lease (pools that cannot check us: by the stale row).
+    // Otherwise we are gone on purpose: drop the row, nothing is left to recover.
+    const holdsNothing = this.running.size === 0;
+    if (holdsNothing) markPoolLive(this.id, false);
+    await this.heartbeat.stop(holdsNothing);
   }
 
   /** As if the process died: the heartbeat row stays, unrefreshed, so other pools see a dead pool. */
@@ -354,6 +303,7 @@ export class SqliteWorker implements RunningWorker {
     this.closed = true;
     markPoolLive(this.id, false);
     for (const t of this.timers) clearInterval(t);
+    await this.heartbeat.stop(false);
     for (const r of this.running.values()) r.controller.abort(new Error('worker abandoned'));
   }
 }
