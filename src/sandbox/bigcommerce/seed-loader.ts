@@ -24,6 +24,24 @@ function parseDate(text: string | undefined, fallback: number): number {
   return Number.isNaN(ms) ? fallback : ms;
 }
 
+/** A location's stored address from an input one; BigCommerce keeps coordinates it never takes as input. */
+export function locationAddress(
+  a: NonNullable<BcSeedLocation['address']>,
+  geo = { latitude: 0, longitude: 0 },
+): NonNullable<LocationRecord['address']> {
+  return {
+    address1: a.address1,
+    address2: a.address2 ?? '',
+    city: a.city,
+    state: a.state,
+    zip: a.zip,
+    email: a.email ?? '',
+    phone: a.phone ?? '',
+    geo_coordinates: geo,
+    country_code: a.country_code,
+  };
+}
+
 export function locationRecord(seed: BcSeedLocation, now: number): LocationRecord {
   return {
     id: seed.id,
@@ -35,19 +53,7 @@ export function locationRecord(seed: BcSeedLocation, now: number): LocationRecor
     enabled: seed.enabled ?? true,
     storefront_visibility: seed.storefront_visibility ?? true,
     time_zone: seed.time_zone ?? 'Etc/UTC',
-    address: seed.address
-      ? {
-          address1: seed.address.address1,
-          address2: seed.address.address2 ?? '',
-          city: seed.address.city,
-          state: seed.address.state,
-          zip: seed.address.zip,
-          email: seed.address.email ?? '',
-          phone: seed.address.phone ?? '',
-          geo_coordinates: { latitude: 0, longitude: 0 },
-          country_code: seed.address.country_code,
-        }
-      : null,
+    address: seed.address ? locationAddress(seed.address) : null,
     created_at: now,
     updated_at: now,
   };

@@ -6,7 +6,7 @@ import { unprocessable } from '../bc-errors.js';
 import type { BcContext } from '../context.js';
 import { bodyArray, qBool, qList, query, v3List } from '../http-util.js';
 import { renderLocation } from '../render.js';
-import { locationRecord } from '../seed-loader.js';
+import { locationAddress, locationRecord } from '../seed-loader.js';
 
 const P = '/stores/:hash/v3/inventory/locations';
 
@@ -129,17 +129,7 @@ export function registerLocationsV3(app: FastifyInstance, ctx: BcContext): void 
       if (w.storefront_visibility !== undefined) l.storefront_visibility = w.storefront_visibility;
       if (w.time_zone !== undefined) l.time_zone = w.time_zone;
       if (w.address !== undefined) {
-        l.address = {
-          address1: w.address.address1,
-          address2: w.address.address2 ?? '',
-          city: w.address.city,
-          state: w.address.state,
-          zip: w.address.zip,
-          email: w.address.email ?? '',
-          phone: w.address.phone ?? '',
-          geo_coordinates: l.address?.geo_coordinates ?? { latitude: 0, longitude: 0 },
-          country_code: w.address.country_code,
-        };
+        l.address = locationAddress(w.address, l.address?.geo_coordinates);
       }
       l.updated_at = ctx.now();
       ctx.webhooks.emit('store/inventory/location/updated', { location_id: l.id });
