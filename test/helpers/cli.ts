@@ -29,6 +29,10 @@ export interface CliOptions {
   cwd: string;
   /** Added to the clean environment (see cliEnv). */
   env?: Record<string, string>;
+  /** Written to stdin, which is then closed (runCli closes it empty when this is absent). */
+  input?: string;
+  /** SIGKILL the process after this long (it then exits with code null). */
+  timeoutMs?: number;
 }
 
 // Per test file (vitest isolates modules per file), so killCliProcesses only reaches this file's children.
@@ -54,19 +58,23 @@ export function startCli(args: string[], options: CliOptions): CliProcess {
   child.stderr?.on('data', (c) => {
     out.stderr += c;
   });
+  const timer =
+    options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
   const exited = new Promise<CliResult>((done, fail) => {
     child.on('error', fail);
     child.on('close', (code) => {
+      clearTimeout(timer);
       children.delete(child);
       done({ code, ...out });
     });
   });
+  if (options.input !== undefined) child.stdin?.end(options.input);
   return { child, out, exited };
 }
 
-/** Runs `heartbridge <args>` to the end. */
+/** Runs `heartbridge <args>` to the end, with nothing (or `input`) on stdin. */
 export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
-  return startCli(args, options).exited;
+  return startCli(args, { ...options, input: options.input ?? '' }).exited;
 }
 
 /** Resolves with the first match of `pattern` in the process's stderr; fails on `timeoutMs` or an early exit. */

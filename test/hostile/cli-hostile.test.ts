@@ -4,7 +4,6 @@
  * Each exits non-zero with a one-line reason naming the problem; bad usage exits 2; nothing is printed
  * that holds a secret; the database is intact afterwards (the injected strings matched nothing).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,43 +11,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, createQueueBackend } from '../../src/engine/index.js';
 import { openStore } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrations/index.js';
+import { type CliResult, killCliProcesses, runCli } from '../helpers/cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'heartbridge.js');
 const dir = mkdtempSync(join(tmpdir(), 'hb-hostile-cli-'));
 const dbFile = join(dir, 'hb.db');
 const ADMIN_SECRET = 'cli-secret-admin-5e0b3c7a';
 const config = join(dir, 'heartbridge.yaml');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], opts: { config?: string; stdin?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        HOME: dir,
-        HEARTBRIDGE_CONFIG: opts.config ?? config,
-        HEARTBRIDGE_LOG_LEVEL: 'silent',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(opts.stdin ?? '');
+function run(args: string[], opts: { config?: string; stdin?: string } = {}): Promise<CliResult> {
+  return runCli(args, {
+    cwd: dir,
+    env: { HOME: dir, HEARTBRIDGE_CONFIG: opts.config ?? config, HEARTBRIDGE_LOG_LEVEL: 'silent' },
+    input: opts.stdin,
+    timeoutMs: 45_000,
   });
 }
 
@@ -162,7 +137,7 @@ const cases: CliCase[] = [
   },
 ];
 
-let results: Map<string, Run>;
+let results: Map<string, CliResult>;
 
 beforeAll(async () => {
   writeFileSync(config, `database:\n  url: ${dbFile}\nserver:\n  adminToken: ${ADMIN_SECRET}\n`);
@@ -193,7 +168,10 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  killCliProcesses();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('hostile CLI input', () => {
   it(`spawns a modest number of processes (${cases.length})`, () => {
