@@ -151,19 +151,72 @@ describe('orders.sync: exactly once', () => {
     expect(link?.hlId).toBe(String(orders[0]!.id));
   });
 
-  it('a timeout on a line add is completed on retry without duplicate lines', async () => {
+  it('a half-made order (created line by line before a crash) is completed on retry without duplicate lines', async () => {
+    const b = await bridge({ hooks: false, workers: false });
+    const order = place(b);
+    await sync(b, order.id);
+    const [made] = b.hlOrdersFor(order.id);
+    const st = b.sandbox.hl.state;
+    const lines = st.orderLines.where((l) => l.order_id === made!.id);
+    const first = lines[0]!;
+    const body = (l: typeof first) => ({
+      item_id: l.item_id,
+      qty: l.qty,
+      original_unit_price: l.original_unit_price,
+      adjusted_unit_price: l.adjusted_unit_price,
+      ship_from_location_id: l.ship_from_location_id,
+      total_tax: l.total_tax,
+    });
+    // The same order again (same lines, totals, customer), half made by the old line-by-line writer.
+    const other = place(b);
+    const h = st.salesOrders.get(made!.id)!;
+    const halfId = await b.ctx.hl.createSalesOrder({
+      customer_id: h.customer_id,
+      billing_address_id: h.billing_address_id,
+      shipping_address_id: h.shipping_address_id,
+      source_location_id: h.source_location_id,
+      station_id: h.station_id,
+      shipping_method_id: h.shipping_method_id,
+      shipping_charge: h.shipping_charge,
+      custom: { bc_order_id: String(other.id) },
+    });
+    await b.ctx.hl.addOrderLine(halfId, body(first));
+    // What the crash left behind: the link still says `creating`, the order has its first line only.
+    await b.engine.links.upsert({
+      connectionId: 'main',
+      kind: 'order',
+      bcId: String(other.id),
+      data: { state: 'creating' },
+    });
+    await sync(b, other.id, 2);
+    expect(b.hlOrdersFor(other.id).map((o) => o.id)).toEqual([halfId]);
+    expect(st.orderLines.where((l) => l.order_id === halfId)).toHaveLength(2);
+    expect(st.payments.where((p) => p.order_id === halfId)).toHaveLength(1);
+    expect(st.salesOrders.get(halfId)!.status).toBe('open');
+    expect(hlTotalCents(b, halfId)).toBe(toCents(other.total_inc_tax));
+  });
+
+  it('a timeout on the payment is completed on retry with one payment, resuming without a lookup', async () => {
     const b = await bridge({ hooks: false, workers: false });
     const order = place(b);
     b.sandbox.hl.faults.set({
       enabled: true,
-      routes: { 'POST /api/sales/orders/:id/lines': { commitThenTimeoutRate: 1 } },
+      routes: { 'POST /api/sales/orders/:id/payments': { commitThenTimeoutRate: 1 } },
     });
     await expect(sync(b, order.id)).rejects.toMatchObject({ retryable: true });
-    b.sandbox.hl.faults.set({ routes: { 'POST /api/sales/orders/:id/lines': null } });
-    await sync(b, order.id, 2);
+    b.sandbox.hl.faults.set({ routes: { 'POST /api/sales/orders/:id/payments': null } });
     const [hl] = b.hlOrdersFor(order.id);
+    // The failed run recorded which order it made: the retry reads it instead of searching for it.
+    const link = await b.engine.links.findByBcId('main', 'order', String(order.id));
+    expect(link).toMatchObject({
+      hlId: String(hl!.id),
+      data: expect.objectContaining({ state: 'creating' }),
+    });
+    await sync(b, order.id, 2);
+    expect(b.hlOrdersFor(order.id)).toHaveLength(1);
     expect(b.sandbox.hl.state.orderLines.where((l) => l.order_id === hl!.id)).toHaveLength(2);
     expect(b.sandbox.hl.state.payments.where((p) => p.order_id === hl!.id)).toHaveLength(1);
+    expect(b.hlOrdersFor(order.id)[0]!.status).toBe('open');
   });
 });
 

@@ -193,6 +193,30 @@ export class HeartlandApi {
   createSalesOrder(body: Body): Promise<number> {
     return this.client.createAndGetId('/sales/orders', { status: 'pending', ...body });
   }
+  /**
+   * Creates an order in `pending` with its lines inline (NOTES §12: `lines:[…]` may be sent with the
+   * order [C2]): one request instead of 1 + one per line. Each line is the body `addOrderLine` takes. The
+   * 201 carries no line ids; read them with `getSalesOrderWithDetails` when they are needed.
+   */
+  createSalesOrderWithLines(body: Body, lines: readonly Body[]): Promise<number> {
+    return this.client.createAndGetId('/sales/orders', { status: 'pending', ...body, lines });
+  }
+  /**
+   * The order with its lines and payments embedded (`_include[]=lines&_include[]=payments`, NOTES §5
+   * [C2]): one request instead of three. Falls back to the sub-resources if an embed is missing.
+   */
+  async getSalesOrderWithDetails(
+    id: number,
+  ): Promise<HlSalesOrder & { lines: HlOrderLine[]; payments: HlPayment[] }> {
+    const order = await this.client.getJson(`/sales/orders/${id}`, hlSalesOrderSchema, {
+      '_include[]': ['lines', 'payments'],
+    });
+    const [lines, payments] = [
+      order.lines ?? (await all(this.client.paginate(`/sales/orders/${id}/lines`, hlOrderLineSchema))),
+      order.payments ?? (await all(this.client.paginate(`/sales/orders/${id}/payments`, hlPaymentSchema))),
+    ];
+    return { ...order, lines, payments };
+  }
   /** Finds orders carrying a custom-field reference (e.g. `bc_order_id`), the lookup before any create. */
   salesOrdersByCustom(key: string, value: string | number): Promise<HlSalesOrder[]> {
     return all(

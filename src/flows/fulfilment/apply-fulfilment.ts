@@ -86,7 +86,10 @@ export async function applyFulfilment(
   const lineLinks = (Array.isArray(link.data?.lines) ? link.data.lines : []) as LineLink[];
   const wanted = new Map<number, number>();
   for (const il of invLines) {
-    const byLine = lineLinks.find((l) => l.hlLineId === il.order_line_id);
+    // Orders created with inline lines record no line ids (hl-order-writer.ts) unless an item is on two
+    // BigCommerce lines; a null must never match an invoice line that names no order line.
+    const byLine =
+      il.order_line_id == null ? undefined : lineLinks.find((l) => l.hlLineId === il.order_line_id);
     const byItem = byLine ?? lineLinks.find((l) => l.itemId === il.item_id);
     if (!byItem) continue;
     wanted.set(byItem.bcOrderProductId, (wanted.get(byItem.bcOrderProductId) ?? 0) + il.qty);

@@ -1,19 +1,22 @@
 /**
- * Orders flow step 6: write the Heartland sales order — create (pending) → lines → taxes → deposit
+ * Orders flow step 6: write the Heartland sales order — create (pending, lines inline) → taxes → deposit
  * payments → status — exactly once, whatever happened before (NOTES §12, DESIGN §5.2).
  *
  * - Before any create that may follow an unknown outcome (the link says `creating`, or this is not the
  *   job's first attempt) the order is looked up by the BigCommerce id stored on it
  *   (`custom@<bcOrderIdCustomField>`); it is created only when absent.
  * - The link row is written in state `creating` BEFORE the POST, so even a crash between the POST and
- *   the link update is followed by a lookup, not a second create.
- * - Every later step compares with what the order already has and adds only what is missing (lines as a
- *   multiset of item/qty/price, taxes, payments), so a re-run after a partial write completes the order.
+ *   the final link write is followed by a lookup, not a second create.
+ * - Lines go inline on the create (NOTES §12 [C2]: one request, all or nothing). An order found by the
+ *   lookup or through the link is read back and compared: lines as a multiset of item/qty/price, taxes,
+ *   payments — only what is missing is added, so a re-run after a partial write completes the order,
+ *   including orders made line by line before lines went inline.
  * - The HTTP client never re-POSTs after a timeout: it raises RetryableError and the queue re-runs this.
  */
 import { z } from 'zod';
 import type { HeartlandApi } from '../../connectors/heartland/heartland-api.js';
 import { hlMoney } from '../../connectors/heartland/schemas.js';
+import { PermanentError, RetryableError } from '../../engine/errors.js';
 import type { Link, LinkUpsert } from '../../engine/index.js';
 import type { HlSalesOrderDraft, HlStatus } from '../../mapping/hl-draft.js';
 import { money, toCents } from '../../mapping/money.js';
@@ -24,7 +27,11 @@ import type { ReferenceData } from './reference-data.js';
 
 /** Which Heartland line carries which BigCommerce order product (fulfilment maps invoices back). */
 export interface LineLink {
-  hlLineId: number;
+  /**
+   * Null when the order was created with its lines inline and no item appears on two BigCommerce lines:
+   * the 201 names no line ids, and fulfilment matches invoice lines by item then (apply-fulfilment.ts).
+   */
+  hlLineId: number | null;
   bcOrderProductId: number;
   itemId: number;
   qty: number;
@@ -39,6 +46,8 @@ export interface WriteOrderInput {
   attempt: number;
   /** Other links learnt on the way (the customer's): committed with the `creating` marker if one is written. */
   alsoWrite?: LinkUpsert[];
+  /** SKUs whose item ids came from the reference cache: a create refused with them is retried fresh. */
+  itemsFromCache?: string[];
 }
 
 export interface WrittenOrder {
@@ -123,12 +132,20 @@ export async function writeSalesOrder(
       links: [{ ...base, data: { ...(link?.data ?? {}), state: 'creating' } }, ...(input.alsoWrite ?? [])],
     });
     wroteAlso = true;
-    hlOrderId = await ctx.hl.createSalesOrder({
-      ...header,
-      shipping_method_id: shippingMethodId,
-      billing_address_id: input.billingAddressId,
-      shipping_address_id: input.shippingAddressId,
-    });
+    // Lines inline (NOTES §12, C2): one request for the order and all its lines.
+    try {
+      hlOrderId = await ctx.hl.createSalesOrderWithLines(
+        {
+          ...header,
+          shipping_method_id: shippingMethodId,
+          billing_address_id: input.billingAddressId,
+          shipping_address_id: input.shippingAddressId,
+        },
+        draft.lines.map((d) => ({ ...d.body })),
+      );
+    } catch (err) {
+      throw staleItemsOr(err, refs, input.itemsFromCache ?? []);
+    }
     created = true;
   }
   try {
@@ -154,14 +171,23 @@ async function completeOrder(
   hlOrderId: number,
   created: boolean,
 ): Promise<Pick<WrittenOrder, 'lines' | 'status' | 'added'>> {
-  const current = created
-    ? {
-        status: 'pending',
-        lines: [] as Array<Record<string, unknown> & { id: number }>,
-        payments: [] as Array<{ id: number; amount: string; payment_type_id?: number | null }>,
-      }
-    : await ctx.hl.getSalesOrder(hlOrderId);
-  const added = { lines: 0, taxes: 0, payments: 0 };
+  // Just created with its lines inline: they are all there (the create is atomic), so nothing is read
+  // back — unless one item sits on two BigCommerce lines, where fulfilment needs the Heartland line ids
+  // to tell them apart. Anything else (a resume, a lookup hit) reads the order: one request with embeds.
+  type CurrentLine = Record<string, unknown> & { id: number | null };
+  const current: {
+    status: string;
+    lines: CurrentLine[];
+    payments: Array<{ id: number; amount: string | number; payment_type_id?: number | null }>;
+  } =
+    created && !needsLineIds(draft)
+      ? {
+          status: 'pending',
+          lines: draft.lines.map((d) => ({ ...d.body, id: null })),
+          payments: [],
+        }
+      : await ctx.hl.getSalesOrderWithDetails(hlOrderId);
+  const added = { lines: created ? draft.lines.length : 0, taxes: 0, payments: 0 };
   const editable = current.status === 'pending' || current.status === 'open';
 
   // Step 6c: lines — match what exists (item, qty, unit price), add only the missing ones.
@@ -239,6 +265,32 @@ async function completeOrder(
     }
   }
   return { lines, status, added };
+}
+
+/** True when an item is on two BigCommerce lines: only Heartland line ids can tell them apart. */
+function needsLineIds(draft: HlSalesOrderDraft): boolean {
+  const owner = new Map<number, number>();
+  for (const d of draft.lines) {
+    const seen = owner.get(d.body.item_id);
+    if (seen !== undefined && seen !== d.bcOrderProductId) return true;
+    owner.set(d.body.item_id, d.bcOrderProductId);
+  }
+  return false;
+}
+
+/**
+ * A create refused (4xx) while some item ids came from the cache: an item may have been replaced in
+ * Heartland (same SKU, new id). Forget them and let the queue retry; the retry reads items fresh, so a
+ * refusal that has nothing to do with items still ends as the permanent error it is.
+ */
+function staleItemsOr(err: unknown, refs: ReferenceData, fromCache: string[]): unknown {
+  if (fromCache.length === 0 || !(err instanceof PermanentError)) return err;
+  refs.forgetItems(fromCache);
+  return new RetryableError({
+    code: 'HB_ERR_ORDER_ITEMS_STALE',
+    message: `Heartland refused the order; its item ids came from the cache, retrying with fresh ones (${err.message})`,
+    cause: err,
+  });
 }
 
 function statusPath(target: HlStatus): HlStatus[] {

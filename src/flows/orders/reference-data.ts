@@ -1,10 +1,17 @@
 /**
- * Heartland reference data the orders flow resolves names against (payment types, shipping methods)
- * and the item catalogue for "did you mean" SKU suggestions. Cached per connection for a short while:
- * these change rarely, and reading them on every order would double the Heartland calls per order.
+ * Heartland reference data the orders flow resolves names against (payment types, shipping methods),
+ * SKU → item ids, and the item catalogue for "did you mean" SKU suggestions. Cached per connection for a
+ * short while: these change rarely, and reading them on every order would double the Heartland calls
+ * per order (the SKU lookup alone was 1.00 call per order: the same SKUs sell over and over).
+ *
+ * SKU cache rules: a hit is kept for the TTL (an item's id does not change while it exists); a SKU
+ * Heartland does not know is NOT cached (it may be created any minute, and its order is quarantined and
+ * replayed); a failed lookup is not cached. A job's retry asks with `fresh` (a stale id that made a
+ * create fail is then re-read), and `forgetItems` drops entries a failed create used.
  */
 import type { HeartlandApi } from '../../connectors/heartland/heartland-api.js';
 import { PermanentError } from '../../engine/errors.js';
+import type { HlItemRef } from '../../mapping/hl-draft.js';
 import { buildSkuIndex, type SkuIndex } from '../../mapping/sku-suggest.js';
 import { foldKey } from '../../mapping/text.js';
 
@@ -13,8 +20,15 @@ interface Cached<T> {
   value: Promise<T>;
 }
 
+export interface ItemLookup {
+  items: Map<string, HlItemRef>;
+  /** SKUs answered from the cache (not read from Heartland by this call). */
+  fromCache: string[];
+}
+
 export class ReferenceData {
   private readonly slots = new Map<string, Cached<unknown>>();
+  private readonly items = new Map<string, Cached<HlItemRef | undefined>>();
 
   constructor(
     private readonly hl: () => HeartlandApi,
@@ -57,6 +71,48 @@ export class ReferenceData {
     );
     // An unknown shipping method name leaves the field empty (the mapping's `required` flag governs).
     return map.get(foldKey(name)) ?? null;
+  }
+
+  /** Items by SKU (`public_id`): cached hits, the rest in ONE Heartland request. */
+  async itemsBySku(skus: readonly string[], opts: { fresh?: boolean } = {}): Promise<ItemLookup> {
+    const now = this.now();
+    const fromCache: string[] = [];
+    const missing: string[] = [];
+    const wait: Array<[string, Promise<HlItemRef | undefined>]> = [];
+    for (const sku of new Set(skus)) {
+      const slot = this.items.get(sku);
+      if (!opts.fresh && slot && now - slot.at < this.ttlMs) {
+        fromCache.push(sku);
+        wait.push([sku, slot.value]);
+      } else missing.push(sku);
+    }
+    if (missing.length > 0) {
+      if (this.items.size > 20_000) {
+        for (const [k, v] of this.items) if (now - v.at >= this.ttlMs) this.items.delete(k);
+      }
+      const load = this.hl()
+        .itemsByPublicId(missing)
+        .then((list) => new Map(list.map((i) => [i.public_id, { id: i.id, public_id: i.public_id }])));
+      for (const sku of missing) {
+        const entry: Cached<HlItemRef | undefined> = { at: now, value: load.then((m) => m.get(sku)) };
+        this.items.set(sku, entry);
+        const drop = () => {
+          if (this.items.get(sku) === entry) this.items.delete(sku);
+        };
+        entry.value.then((hit) => hit ?? drop(), drop);
+        wait.push([sku, entry.value]);
+      }
+    }
+    const items = new Map<string, HlItemRef>();
+    for (const [sku, value] of wait) {
+      const hit = await value;
+      if (hit) items.set(sku, hit);
+    }
+    return { items, fromCache };
+  }
+
+  forgetItems(skus: readonly string[]): void {
+    for (const sku of skus) this.items.delete(sku);
   }
 
   /** The whole item catalogue as a suggestion index; only loaded when an order has an unknown SKU. */

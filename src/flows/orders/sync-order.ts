@@ -144,10 +144,9 @@ export async function syncOrder(
 
   // ── 4. map with the connection's mapping config ──
   const skus = [...new Set(bundle.products.map((p) => (p.sku ?? '').trim()).filter((s) => s !== ''))];
-  const items = await ctx.hl.itemsByPublicId(skus);
-  const hlItemsBySku = new Map<string, HlItemRef>(
-    items.map((i) => [i.public_id, { id: i.id, public_id: i.public_id }]),
-  );
+  // Cached per connection (reference-data.ts); a retry reads them fresh.
+  const itemLookup = await deps.refs.itemsBySku(skus, { fresh: job.attempt > 1 });
+  const hlItemsBySku: Map<string, HlItemRef> = itemLookup.items;
   const mapInput = {
     order,
     products: bundle.products,
@@ -186,6 +185,7 @@ export async function syncOrder(
     link,
     attempt: job.attempt,
     alsoWrite: ensured.link ? [ensured.link] : [],
+    itemsFromCache: itemLookup.fromCache,
   });
   const outcome: SyncOutcome =
     written.created || written.foundByLookup || !link?.hlId ? 'created' : 'completed';

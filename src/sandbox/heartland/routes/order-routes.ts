@@ -102,13 +102,19 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: HlContext): void 
     }
   };
 
-  const addLine = (order: HlSalesOrder, body: z.infer<typeof lineFields>): HlOrderLine => {
+  /** Every check a line must pass, without writing anything (inline lines are checked before the order exists). */
+  const checkLine = (body: z.infer<typeof lineFields>) => {
     const item = resolveItem(ctx, body);
     checkQty(item, body.qty);
     if (body.qty <= 0) throw validationError({ qty: ['must be greater than 0'] });
     if (body.ship_from_location_id !== undefined && body.ship_from_location_id !== null) {
       resolveLocation(ctx, body.ship_from_location_id, 'ship_from_location_id');
     }
+    return item;
+  };
+
+  const addLine = (order: HlSalesOrder, body: z.infer<typeof lineFields>): HlOrderLine => {
+    const item = checkLine(body);
     const original = body.original_unit_price ?? body.unit_price ?? item.price;
     const at = state.nowIso();
     const line = state.orderLines.insert((id) => ({
@@ -182,7 +188,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: HlContext): void 
       throw validationError({ public_id: ['has already been taken'] });
     }
     // Validate inline lines before creating anything: a failed create leaves no half order behind.
-    for (const l of body.lines ?? []) resolveItem(ctx, l);
+    for (const l of body.lines ?? []) checkLine(l);
     const at = state.nowIso();
     const order = state.salesOrders.insert((id) => ({
       id,
