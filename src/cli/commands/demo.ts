@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { CliError } from '../cli-error.js';
+import { CliError, parseCliOptions } from '../cli-error.js';
 
 const optionsSchema = z.object({
   orders: z.coerce.number().int().min(1).max(2_000).default(25),
@@ -35,12 +35,7 @@ export function register(program: Command): void {
     .option('--json', 'print only the summary, as one JSON line')
     .option('--data-dir <dir>', 'where the SQLite database and the log go (default ./data/demo-<time>)')
     .action(async (raw: Record<string, unknown>) => {
-      const parsed = optionsSchema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new CliError(`invalid option --${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`, 2);
-      }
-      const o = parsed.data;
+      const o = parseCliOptions(optionsSchema, raw);
       const [{ runDemo }, { createDemoView }, { reportLines, keepLines }] = await Promise.all([
         import('../../demo/run-demo.js'),
         import('../../demo/demo-view.js'),

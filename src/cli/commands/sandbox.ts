@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { FAULT_PRESETS, startSandbox } from '../../sandbox/index.js';
 import { runTraffic } from '../../sandbox/traffic/run-traffic.js';
-import { CliError } from '../cli-error.js';
+import { CliError, parseCliOptions } from '../cli-error.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionsSchema = z.object({
@@ -56,12 +56,7 @@ export function register(program: Command): void {
     .option('--traffic <perSec>', 'also generate traffic at this many actions per second')
     .option('--json', 'print one JSON line with the credentials once ready')
     .action(async (raw: Record<string, unknown>) => {
-      const parsed = optionsSchema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new CliError(`invalid option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`, 2);
-      }
-      const o = parsed.data;
+      const o = parseCliOptions(optionsSchema, raw);
       const faults = parseFaults(o.faults);
       let sandbox: Awaited<ReturnType<typeof startSandbox>>;
       try {
