@@ -1,6 +1,12 @@
 /**
  * One chaos run: sandbox (own process) → bridge (`heartbridge serve` processes) → faults + load + kills
- * → faults off → drain and one poll cycle → verdict from the simulators' state + the bridge's DLQ.
+ * → faults off → drain and one poll cycle (orders, fulfilment, inventory ledger) → one reservations
+ * refresh, a stock check, one reconcile → verdict from the simulators' state + the bridge's DLQ.
+ *
+ * The bridge config carries an `inventory` block built from the seed (Heartland location i → BigCommerce
+ * location i, `keep: 2` safety at location 1 where storefront orders also hold reservations). The final
+ * reconcile skips levels written in its last 60 s (`settleMs`), so the verdict is read from the simulators,
+ * never from what the reconcile says it repaired.
  *
  *   const report = await runChaos({ profile: 'small', backend: 'sqlite' });
  *   report.ok  // every promise held
