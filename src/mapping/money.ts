@@ -155,13 +155,40 @@ export function spreadRounding(lines: readonly SpreadLine[], targetCents: number
     return bySize !== 0 ? bySize : a.i - b.i;
   });
   let remaining = Math.abs(difference);
-  // Whole rounds first (a difference larger than the number of lines), then the remainder by rank.
-  const perLine = Math.floor(remaining / order.length);
-  if (perLine > 0) {
-    for (const o of order) cents[o.i]! += sign * perLine;
-    remaining -= perLine * order.length;
+  if (sign > 0) {
+    // Whole rounds first (a difference larger than the number of lines), then the remainder by rank.
+    const perLine = Math.floor(remaining / order.length);
+    if (perLine > 0) {
+      for (const o of order) cents[o.i]! += perLine;
+      remaining -= perLine * order.length;
+    }
+    for (let k = 0; k < remaining; k++) cents[order[k]!.i]! += 1;
+  } else {
+    // Taking cents away, one at a time by rank, never from a line already at zero (a 0.0001 line must not
+    // become −0.01: found by the discount property test). Only when every line is at zero does a cent go
+    // below — the caller's target is then below zero itself.
+    // In passes, not cent by cent: a difference can be large (a junk order's totals) and each pass
+    // either finishes or empties at least one line.
+    while (remaining > 0) {
+      const givers = order.filter((o) => cents[o.i]! > 0);
+      if (givers.length === 0) {
+        // Every line is at zero: the target is below zero; spread what is left evenly, as before.
+        const per = Math.floor(remaining / order.length);
+        order.forEach((o, k) => {
+          cents[o.i]! -= per + (k < remaining - per * order.length ? 1 : 0);
+        });
+        remaining = 0;
+        break;
+      }
+      const per = Math.max(1, Math.floor(remaining / givers.length));
+      for (const o of givers) {
+        if (remaining === 0) break;
+        const take = Math.min(per, cents[o.i]!, remaining);
+        cents[o.i]! -= take;
+        remaining -= take;
+      }
+    }
   }
-  for (let k = 0; k < remaining; k++) cents[order[k]!.i]! += sign;
   return { cents, adjustments: cents.map((c, i) => c - rounded[i]!), difference };
 }
 

@@ -301,7 +301,9 @@ describe('order discount property', () => {
       shippingEx: fc.bigInt({ min: 0n, max: 300_000n }),
       inclusive: fc.boolean(),
       mode: fc.constantFrom<'line' | 'order'>('line', 'order'),
-      discountPermille: fc.integer({ min: 0, max: 1000 }),
+      // Up to 99 %: a 100 % discount computed from truncated 4-dp lines can exceed the cent-rounded lines by a
+      // cent, which the mapping rightly quarantines ("discount is more than the lines").
+      discountPermille: fc.integer({ min: 0, max: 990 }),
       couponPart: fc.integer({ min: 0, max: 100 }),
     });
     await fc.assert(

@@ -155,6 +155,43 @@ describe('orders', () => {
     expect(o.date_created).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
   });
 
+  it('shows a manual order discount on the lines as BigCommerce does (applied_discounts, discounted_total_inc_tax)', async () => {
+    const s = await start();
+    // 10.00 off over 3 × 19.99 and 1 × 45.00 ex tax: 10 × 59.97/104.97 = 5.7131…, 10 × 45/104.97 = 4.2869…
+    const o = s.placeOrder({
+      billing_address: billing,
+      products: [
+        { product_id: 111, quantity: 3, price_ex_tax: '19.99', price_inc_tax: '21.64' },
+        { product_id: 111, quantity: 1, price_ex_tax: '45.00', price_inc_tax: '48.71' },
+      ],
+      shipping_cost_ex_tax: '5.00',
+      shipping_cost_inc_tax: '5.41',
+      discount_amount: '10.00',
+    });
+    expect(o.total_inc_tax).toBe('109.0400'); // 64.92 + 48.71 + 5.41 − 10.00
+    const lines = (await api(s, 'GET', `/v2/orders/${o.id}/products`)).body as Array<{
+      total_inc_tax: string;
+      discounted_total_inc_tax: string;
+      applied_discounts: Array<{ id: string; amount: string; name: string; code: null; target: string }>;
+    }>;
+    expect(lines.map((l) => l.applied_discounts)).toEqual([
+      [{ id: 'manual-discount', amount: '5.7131', name: 'Manual Discount', code: null, target: 'order' }],
+      [{ id: 'manual-discount', amount: '4.2869', name: 'Manual Discount', code: null, target: 'order' }],
+    ]);
+    expect(lines.map((l) => l.discounted_total_inc_tax)).toEqual(['59.2069', '44.4231']);
+    // The lines after discounts plus shipping are the order total, to the ten-thousandth.
+    const paid = lines.reduce((a, l) => a + Math.round(Number(l.discounted_total_inc_tax) * 10000), 0);
+    expect(paid + 54100).toBe(1090400);
+
+    // A PUT of discount_amount spreads the new amount; no discount, no applied discount.
+    await api(s, 'PUT', `/v2/orders/${o.id}`, { discount_amount: '0' });
+    const after = (await api(s, 'GET', `/v2/orders/${o.id}/products`)).body as typeof lines;
+    expect(after.map((l) => [l.applied_discounts, l.discounted_total_inc_tax])).toEqual([
+      [[], '64.9200'],
+      [[], '48.7100'],
+    ]);
+  });
+
   it('placing an order reduces stock at location 1 and fires the order inventory webhooks (relative)', async () => {
     const s = await start();
     const rx = await startReceiver(() => 200);

@@ -57,7 +57,7 @@ export function createInventoryHandlers(
           entityKey: `inventory:poll:${ctx.connectionId}`,
           coalesceKey: `${INVENTORY_TASKS.poll}:${ctx.connectionId}`,
           payload: {},
-          priority: INVENTORY_PRIORITY.poll,
+          priority: INVENTORY_PRIORITY.hint,
         });
       }
     },
@@ -97,14 +97,14 @@ export function inventorySchedules(cfg: InventoryConfig): FlowSchedule[] {
       every: cfg.pollInterval,
       task: INVENTORY_TASKS.poll,
       payload: {},
-      priority: INVENTORY_PRIORITY.poll,
+      priority: INVENTORY_PRIORITY.hint,
     },
     {
       name: 'inventory.reservations',
       every: cfg.reservationsInterval,
       task: INVENTORY_TASKS.reservations,
       payload: {},
-      priority: INVENTORY_PRIORITY.poll,
+      priority: INVENTORY_PRIORITY.hint,
     },
     {
       name: 'inventory.reconcile',

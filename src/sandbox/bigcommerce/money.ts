@@ -39,3 +39,29 @@ export function sum(values: Iterable<MoneyInput>): Decimal {
 }
 
 export { Decimal };
+
+/**
+ * Splits `total` over `weights` in proportion, at 4 dp (how BigCommerce stores money), so the parts add
+ * up to `total` exactly: each part is rounded down, then the leftover ten-thousandths go to the parts
+ * that lost most (largest remainder, ties to the earlier part). All-zero weights get nothing but the
+ * first part (there is nothing to be proportional to).
+ */
+export function allocate4dp(total: MoneyInput, weights: readonly MoneyInput[]): Decimal[] {
+  const units = dec(total).times(10000).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
+  if (weights.length === 0) return [];
+  const ws = weights.map((w) => Decimal.max(ZERO, dec(w)));
+  const sumW = sum(ws);
+  if (sumW.isZero()) return ws.map((_, i) => (i === 0 ? units.div(10000) : ZERO));
+  const exact = ws.map((w) => units.times(w).div(sumW));
+  const floors = exact.map((e) => e.floor());
+  let left = units.minus(sum(floors)).toNumber();
+  const byRemainder = exact
+    .map((e, i) => ({ i, r: e.minus(floors[i] ?? ZERO) }))
+    .sort((a, b) => b.r.comparedTo(a.r) || a.i - b.i);
+  for (const { i } of byRemainder) {
+    if (left <= 0) break;
+    floors[i] = (floors[i] ?? ZERO).plus(1);
+    left -= 1;
+  }
+  return floors.map((f) => f.div(10000));
+}

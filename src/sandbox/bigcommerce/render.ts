@@ -1,6 +1,6 @@
 /** Stored records → the JSON shapes of the BigCommerce API (v2 orders, v3 catalog, inventory, …). */
 import { iso, rfc2822 } from './dates.js';
-import { dec, m4, num2, sum } from './money.js';
+import { allocate4dp, dec, m4, num2, sum } from './money.js';
 import { statusName } from './order-statuses.js';
 import type {
   CustomerRecord,
@@ -122,9 +122,25 @@ export function orderTotals(o: OrderRecord) {
   return { exTax, incTax };
 }
 
+/**
+ * The order's manual discount (`discount_amount`) as BigCommerce shows it on each line: "distributed
+ * across products in proportion to the products price, (total_manual_discount*price_ex_tax)/subtotal_ex_tax"
+ * (orders.v2 orderProductAppliedDiscounts), as an applied discount with target "order", and deducted from
+ * `discounted_total_inc_tax`. Computed from the current order, so a PUT of discount_amount re-spreads it.
+ */
+export function lineManualDiscount(o: OrderRecord, l: OrderLine) {
+  if (!dec(o.money.discount_amount).gt(0)) return dec(0);
+  const shares = allocate4dp(
+    o.money.discount_amount,
+    o.lines.map((x) => dec(x.price_ex_tax).times(x.quantity)),
+  );
+  return shares[o.lines.indexOf(l)] ?? dec(0);
+}
+
 export function renderOrderProduct(o: OrderRecord, l: OrderLine) {
   const q = l.quantity;
   const tax = dec(l.price_inc_tax).minus(l.price_ex_tax);
+  const manual = lineManualDiscount(o, l);
   return {
     id: l.id,
     order_id: o.id,
@@ -178,7 +194,9 @@ export function renderOrderProduct(o: OrderRecord, l: OrderLine) {
     bin_picking_number: '',
     external_id: null,
     brand: '',
-    applied_discounts: [],
+    applied_discounts: manual.gt(0)
+      ? [{ id: 'manual-discount', amount: m4(manual), name: 'Manual Discount', code: null, target: 'order' }]
+      : [],
     product_options: l.product_options.map((po, i) => ({
       id: l.id * 100 + i,
       option_id: po.option_id,
@@ -197,7 +215,7 @@ export function renderOrderProduct(o: OrderRecord, l: OrderLine) {
     })),
     configurable_fields: [],
     gift_certificate_id: null,
-    discounted_total_inc_tax: m4(dec(l.price_inc_tax).times(q)),
+    discounted_total_inc_tax: m4(dec(l.price_inc_tax).times(q).minus(manual)),
   };
 }
 
