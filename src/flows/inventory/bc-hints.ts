@@ -6,15 +6,15 @@
  * - **Echo of our own write**: an `absolute` event whose value equals the total of the levels we last
  *   wrote for that unit is skipped without any call (the hint job is coalesced per unit and delayed a
  *   little by the router, so a burst of per-location echoes becomes one job carrying the final total).
- * - **Order-driven** (a storefront sale): one shared reservations job is queued (coalesced per
- *   connection); it holds the sold units until Heartland has the order and re-syncs the SKUs it changed.
+ * - **Order-driven** (a storefront sale): reservations are refreshed first (the sold units are held
+ *   until Heartland has the order), then the SKU is re-synced against what BigCommerce shows.
  * - **Anything else** (a manual edit, another app): BigCommerce is re-read for that unit and the SKU is
  *   re-synced against it: Heartland is the master, so the web level is put back to the target.
  */
 import { z } from 'zod';
 import { bcUnitByEntity } from './bc-stock-reader.js';
 import type { InventoryFlowContext } from './inventory-context.js';
-import { INVENTORY_PRIORITY, INVENTORY_TASKS } from './routing.js';
+import { refreshReservations } from './reservations.js';
 import { lastKnownLevel, type StockLink } from './stock-links.js';
 import { type SyncResult, stockLinksFor, syncSkus } from './stock-sync.js';
 
@@ -37,7 +37,7 @@ const hintSchema = z.looseObject({
 });
 
 export interface HintResult {
-  outcome: 'echo' | 'synced' | 'reservations-queued' | 'unknown-unit' | 'ignored';
+  outcome: 'echo' | 'synced' | 'unknown-unit' | 'ignored';
   sku?: string;
   sync?: SyncResult;
   reservationsChanged?: number;
@@ -96,26 +96,17 @@ export async function handleBcInventoryHint(
     return { outcome: 'echo', sku };
   }
 
+  let changed: string[] = [];
   if (orderDriven) {
-    // One shared, coalesced reservations job instead of a refresh inline: every sale fires one hint per
-    // SKU, and N hints each walking the recent orders (chaos run: 16 per process, none finishing under
-    // faults) held up order and stock sync for minutes. The reservations job re-syncs the SKUs whose
-    // reservations changed; this hint must NOT write the SKU first, or it would give the sold unit back
-    // before the order is held (DESIGN §5.5).
-    await ctx.engine.queue.enqueue({
-      connectionId: ctx.connectionId,
-      task: INVENTORY_TASKS.reservations,
-      entityKey: `inventory:reservations:${ctx.connectionId}`,
-      coalesceKey: `${INVENTORY_TASKS.reservations}:${ctx.connectionId}`,
-      payload: {},
-      priority: INVENTORY_PRIORITY.hint,
-    });
-    return { outcome: 'reservations-queued', sku };
+    const r = await refreshReservations(ctx);
+    changed = [...r.reserved, ...r.released];
   }
   const units = await bcUnitByEntity(ctx, kind, id);
   const unit = units.find((u) => u.sku === sku) ?? units[0];
-  if (!unit) return { outcome: 'unknown-unit', reservationsChanged: 0 };
+  if (!unit) return { outcome: 'unknown-unit', reservationsChanged: changed.length };
   sku = unit.sku;
   const sync = await syncSkus(ctx, [sku], { bcActual: new Map([[sku, unit.levels]]) });
-  return { outcome: 'synced', sku, sync, reservationsChanged: 0 };
+  const others = changed.filter((s) => s !== sku);
+  if (others.length > 0) await syncSkus(ctx, others);
+  return { outcome: 'synced', sku, sync, reservationsChanged: changed.length };
 }
