@@ -3,12 +3,7 @@
  * `catalog`): real API clients whose BigCommerce requests are counted and whose rate budget is the one
  * stored in the database (shared with a running service, so a CLI full sync and live traffic obey one
  * quota), plus the `inventory` and `catalog` blocks of that connection.
- *
- * Until the config schema carries those blocks (`connections[].inventory` / `.catalog`, schemas in
- * inventory-config.ts / catalog-config.ts), they are read from the same YAML file directly.
  */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import type { LoadedConfig } from '../../config/load-config.js';
 import { BigCommerceApi } from '../../connectors/bigcommerce/bigcommerce-api.js';
 import { DbRateBudgetStore } from '../../connectors/bigcommerce/db-rate-budget-store.js';
@@ -30,15 +25,6 @@ export interface ApiMeter {
 
 export type ConnectionFlowContext = InventoryFlowContext & CatalogFlowContext;
 
-function rawBlocks(file: string | null, connectionId: string): { inventory?: unknown; catalog?: unknown } {
-  if (!file) return {};
-  const doc = parseYaml(readFileSync(file, 'utf8')) as {
-    connections?: Array<Record<string, unknown>>;
-  } | null;
-  const conn = doc?.connections?.find((c) => c.id === connectionId);
-  return { inventory: conn?.inventory, catalog: conn?.catalog };
-}
-
 export function connectionBlocks(
   loaded: LoadedConfig,
   connectionId: string,
@@ -46,11 +32,11 @@ export function connectionBlocks(
   const conn = loaded.config.connections.find((c) => c.id === connectionId) as
     | Record<string, unknown>
     | undefined;
-  const raw = rawBlocks(loaded.file, connectionId);
-  const inv = conn?.inventory ?? raw.inventory;
+  // The config loader validated and kept these blocks (src/app/full-config-schema.ts).
+  const inv = conn?.inventory;
   return {
     inventory: inv === undefined ? undefined : parseInventoryConfig(inv),
-    catalog: parseCatalogConfig(conn?.catalog ?? raw.catalog),
+    catalog: parseCatalogConfig(conn?.catalog),
   };
 }
 
