@@ -1,7 +1,8 @@
 /**
  * Orders end to end (on demand, not part of `npm test`): BigCommerce storefront order placed → Heartland
  * sales order open, through the REAL app (createApp + appModules: webhook route, inbox, SQLite queue,
- * orders.sync flow, both API clients) against the in-process sandbox.
+ * orders.sync flow, both API clients) against the sandbox, which runs in a second process with the
+ * shoppers (bench/orders/sim-host.ts): the bridge's CPU per order is then its own, as in production.
  *
  *   npm run bench -- orders [--orders 1000] [--latencies 0,20] [--workers 16] [--paced-rate 20]
  *                           [--paced-seconds 10] [--out bench/results/orders-$(date +%F).md]
@@ -12,11 +13,12 @@
  *   last Heartland order open, and the placed→open latency under that load;
  * - paced: the first order alone (cold caches: its API calls are counted apart), then `paced-rate`
  *   orders/s for `paced-seconds` → unloaded placed→open p50/p99 and steady-state API calls per order.
- * API calls are counted per route by wrapping the process's fetch (the bridge's clients use it; the
- * shoppers use the unwrapped one) and checked against the simulators' own request counters.
+ * API calls are counted per route by the simulators themselves (FaultController.byRoute), the
+ * storefront's checkouts left out.
  * placed→open: BigCommerce's `date_created` (ms in the simulator) → the Heartland order's `updated_at`
  * at the moment it was opened (the flow's last write).
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,10 +29,7 @@ import { type App, createApp } from '../../src/app/create-app.js';
 import { configSchema } from '../../src/config/config-schema.js';
 import { BigCommerceApi } from '../../src/connectors/bigcommerce/bigcommerce-api.js';
 import { installHooks } from '../../src/connectors/bigcommerce/hooks-registration.js';
-import { demoMapping } from '../../src/demo/demo-mapping.js';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import { Prng } from '../../src/sandbox/shared/prng.js';
-import { buildStorefrontOrder } from '../../src/sandbox/traffic/storefront-order.js';
+import type { MappingConfigInput } from '../../src/mapping/mapping-config.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,27 +50,6 @@ const PACED_RATE = Number(values['paced-rate']);
 const PACED_SECONDS = Number(values['paced-seconds']);
 const SHOPPERS = 16;
 
-const realFetch = globalThis.fetch;
-const calls = new Map<string, number>();
-let origins: { bc: string; hl: string } = { bc: '\0', hl: '\0' };
-/** `bc GET /v2/orders/:id/products` style keys. */
-function routeKey(method: string, url: string): string | undefined {
-  const side = url.startsWith(origins.bc) ? 'bc' : url.startsWith(origins.hl) ? 'hl' : undefined;
-  if (!side) return undefined;
-  const path = new URL(url).pathname
-    .replace(/^\/stores\/[^/]+/, '')
-    .replace(/^\/api/, '')
-    .replace(/\/\d+(?=\/|$)/g, '/:id');
-  return `${side} ${method.toUpperCase()} ${path}`;
-}
-globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
-  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  const key = routeKey(init?.method ?? (input instanceof Request ? input.method : 'GET'), url);
-  if (key) calls.set(key, (calls.get(key) ?? 0) + 1);
-  return realFetch(input, init);
-}) as typeof fetch;
-
-const snapshotCalls = () => new Map(calls);
 function diffCalls(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
   const out = new Map<string, number>();
   for (const [k, v] of after) if (v - (before.get(k) ?? 0) > 0) out.set(k, v - (before.get(k) ?? 0));
@@ -85,33 +63,61 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
+/** RPC to bench/orders/sim-host.ts (simulators + shoppers in their own process). */
+class SimHost {
+  private seq = 0;
+  private readonly waiting = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      if (m.error !== undefined) w.fail(new Error(m.error));
+      else w.ok(m.result);
+    });
+  }
+  static async spawn(): Promise<SimHost> {
+    const child = fork(new URL('./sim-host.ts', import.meta.url).pathname, [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const host = new SimHost(child);
+    await new Promise<void>((resolve, reject) => {
+      host.waiting.set(0, { ok: () => resolve(), fail: reject });
+      child.once('exit', (code) => reject(new Error(`sim-host exited with ${code}`)));
+    });
+    return host;
+  }
+  call<T>(op: string, ...args: unknown[]): Promise<T> {
+    const id = ++this.seq;
+    return new Promise<T>((ok, fail) => {
+      this.waiting.set(id, { ok: ok as (v: unknown) => void, fail });
+      this.child.send({ id, op, args });
+    });
+  }
+  stop(): void {
+    this.child.disconnect();
+  }
+}
+
 interface Rig {
-  sb: Sandbox;
+  sims: SimHost;
   app: App;
   dir: string;
-  bodies: (n: number) => Record<string, unknown>[];
   close(): Promise<void>;
 }
 
+interface SimStart {
+  bigcommerce: { apiUrl: string; storeHash: string; accessToken: string };
+  heartland: { apiUrl: string; token: string };
+  mapping: MappingConfigInput;
+  origins: { bc: string; hl: string };
+}
+
 async function startRig(latencyMs: number): Promise<Rig> {
-  const sb = await startSandbox({
-    seed: 'bench-orders',
-    products: 200,
-    timeScale: 0.001,
-    rateLimit: { quota: 10_000_000, windowMs: 30_000 },
-  });
-  origins = { bc: sb.bc.url, hl: sb.hl.url.replace(/\/api$/, '') };
-  // The merchant restocked: the bench must not run into the store's out-of-stock refusal.
-  const known: number[] = [];
-  for (const v of sb.bc.state.variants.values()) {
-    const p = sb.bc.state.products.get(v.product_id);
-    if (!p || !v.sku || !sb.hl.state.itemBySku(v.sku)) continue;
-    const key = sb.bc.state.stockKeyFor(p, v);
-    if (key) sb.bc.state.ensureStock(key, 1).onHand = 10_000_000;
-    known.push(v.id);
-  }
+  const sims = await SimHost.spawn();
+  const sb = await sims.call<SimStart>('start', latencyMs);
   const dir = mkdtempSync(join(tmpdir(), 'hb-bench-orders-'));
-  const mapping = demoMapping(sb);
   const config = configSchema.parse({
     connections: [
       {
@@ -119,7 +125,7 @@ async function startRig(latencyMs: number): Promise<Rig> {
         bigcommerce: sb.bigcommerce,
         heartland: { apiUrl: sb.heartland.apiUrl, apiToken: sb.heartland.token },
         webhookSecret: 'bench-secret-0123456789abcdef',
-        mapping,
+        mapping: sb.mapping,
         polling: { orders: '1h', fulfilment: '1h' },
       },
     ],
@@ -145,84 +151,30 @@ async function startRig(latencyMs: number): Promise<Rig> {
     secret: 'bench-secret-0123456789abcdef',
     scopes: ['store/order/created', 'store/order/updated', 'store/order/statusUpdated'],
   });
-  if (latencyMs > 0) {
-    const calm = { latencyMs: { min: 0, max: 0 } };
-    const faults = {
-      enabled: true,
-      global: { latencyMs: { min: latencyMs, max: latencyMs } },
-      routes: { 'POST /stores/:hash/v2/orders': calm },
-    };
-    sb.bc.faults.set(faults);
-    sb.hl.faults.set(faults);
-  }
-  const rng = new Prng('bench-orders');
-  const bodies = (n: number) => {
-    const out: Record<string, unknown>[] = [];
-    for (let i = 0; out.length < n; i++) {
-      const body = buildStorefrontOrder(sb.bc, known, rng.fork(`o${i}`), i);
-      if (!body) continue;
-      body.status_id = 11;
-      out.push(body);
-    }
-    return out;
-  };
   return {
-    sb,
+    sims,
     app,
     dir,
-    bodies,
     async close() {
       await app.stop();
-      await sb.close();
+      await sims.call('close');
+      sims.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-async function place(sb: Sandbox, body: Record<string, unknown>): Promise<number> {
-  const res = await realFetch(`${sb.bc.apiUrl}/v2/orders`, {
-    method: 'POST',
-    headers: {
-      'X-Auth-Token': sb.bc.accessToken,
-      'content-type': 'application/json',
-      accept: 'application/json',
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`checkout refused: ${res.status} ${text.slice(0, 200)}`);
-  return (JSON.parse(text) as { id: number }).id;
+/** The simulators' own request counts per route, minus the storefront's checkouts. */
+async function snapshotCalls(rig: Rig): Promise<Map<string, number>> {
+  const m = new Map(await rig.sims.call<[string, number][]>('routes'));
+  m.delete('bc POST /v2/orders');
+  return m;
 }
 
-/** Waits until each id has an open Heartland order; returns placed→open ms per order. */
-async function waitOpen(
-  sb: Sandbox,
-  ids: number[],
-  timeoutMs: number,
-): Promise<{ lat: number[]; lastOpen: number; missing: number }> {
-  const want = new Set(ids.map(String));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = new Map<string, number>();
-    for (const o of sb.hl.state.salesOrders.all()) {
-      const bcId = String((o.custom as Record<string, unknown>).bc_order_id ?? '');
-      if (want.has(bcId) && o.status === 'open') open.set(bcId, Date.parse(o.updated_at));
-    }
-    if (open.size === want.size || Date.now() > deadline) {
-      const lat: number[] = [];
-      let lastOpen = 0;
-      for (const id of ids) {
-        const at = open.get(String(id));
-        const created = sb.bc.state.orders.get(id)?.date_created ?? 0;
-        if (at !== undefined) {
-          lat.push(at - created);
-          lastOpen = Math.max(lastOpen, at);
-        }
-      }
-      return { lat: lat.sort((a, b) => a - b), lastOpen, missing: want.size - open.size };
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
+interface Opened {
+  lat: number[];
+  lastOpen: number;
+  missing: number;
 }
 
 interface Result {
@@ -237,60 +189,62 @@ interface Result {
   dupes: number;
   callsPerOrder: { bc: number; hl: number };
   simCounters: { bc: number; hl: number };
-  /** Process CPU (user+system, all threads) per order over the measured part: survives a noisy box. */
+  /** The bridge process's CPU (user+system, all threads) per order over the measured part. */
   cpuMsPerOrder: number;
+  /** The simulator + shopper process's CPU per order (not ours in production). */
+  simCpuMsPerOrder: number;
   routes: Map<string, number>;
   cold?: Map<string, number>;
 }
 
-function duplicates(sb: Sandbox): number {
-  const seen = new Map<string, number>();
-  for (const o of sb.hl.state.salesOrders.all()) {
-    const k = String((o.custom as Record<string, unknown>).bc_order_id ?? '');
-    if (k) seen.set(k, (seen.get(k) ?? 0) + 1);
-  }
-  return [...seen.values()].reduce((s, v) => s + Math.max(0, v - 1), 0);
+async function measured(
+  rig: Rig,
+  latencyMs: number,
+  mode: string,
+  place: () => Promise<number[]>,
+  cold?: Map<string, number>,
+): Promise<Result> {
+  const before = await snapshotCalls(rig);
+  const sim0 = await rig.sims.call<{ bc: number; hl: number }>('counters');
+  const simCpu0 = await rig.sims.call<number>('cpu');
+  const started = Date.now();
+  const cpu0 = process.cpuUsage();
+  const ids = await place();
+  const w = await rig.sims.call<Opened>('waitOpen', ids, 300_000);
+  const cpu = process.cpuUsage(cpu0);
+  const simCpu = (await rig.sims.call<number>('cpu')) - simCpu0;
+  if (cold) await new Promise((r) => setTimeout(r, 300)); // late echoes
+  const routes = diffCalls(await snapshotCalls(rig), before);
+  const sim1 = await rig.sims.call<{ bc: number; hl: number }>('counters');
+  return {
+    latencyMs,
+    mode,
+    orders: ids.length,
+    perSec: (ids.length - w.missing) / ((w.lastOpen - started) / 1000),
+    p50: pct(w.lat, 50),
+    p99: pct(w.lat, 99),
+    max: w.lat.at(-1) ?? Number.NaN,
+    missing: w.missing,
+    dupes: await rig.sims.call<number>('duplicates'),
+    callsPerOrder: { bc: sideTotal(routes, 'bc') / ids.length, hl: sideTotal(routes, 'hl') / ids.length },
+    simCounters: {
+      bc: (sim1.bc - sim0.bc - ids.length) / ids.length,
+      hl: (sim1.hl - sim0.hl) / ids.length,
+    },
+    cpuMsPerOrder: (cpu.user + cpu.system) / 1000 / ids.length,
+    simCpuMsPerOrder: simCpu / ids.length,
+    routes,
+    cold,
+  };
 }
 
 async function burst(latencyMs: number): Promise<Result> {
   const rig = await startRig(latencyMs);
   try {
-    const bodies = rig.bodies(ORDERS);
-    const before = snapshotCalls();
-    const sim0 = { bc: rig.sb.bc.faults.counters.requests, hl: rig.sb.hl.faults.counters.requests };
-    const started = Date.now();
-    const cpu0 = process.cpuUsage();
-    const ids: number[] = [];
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: SHOPPERS }, async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++] as Record<string, unknown>;
-          ids.push(await place(rig.sb, body));
-        }
-      }),
+    await rig.sims.call('prepare', ORDERS);
+    return await measured(rig, latencyMs, `burst (${SHOPPERS} shoppers)`, () =>
+      rig.sims.call<number[]>('burst', ORDERS, SHOPPERS),
     );
-    const w = await waitOpen(rig.sb, ids, 300_000);
-    const cpu = process.cpuUsage(cpu0);
-    const routes = diffCalls(snapshotCalls(), before);
-    return {
-      latencyMs,
-      mode: `burst (${SHOPPERS} shoppers)`,
-      orders: ids.length,
-      perSec: (ids.length - w.missing) / ((w.lastOpen - started) / 1000),
-      p50: pct(w.lat, 50),
-      p99: pct(w.lat, 99),
-      max: w.lat.at(-1) ?? Number.NaN,
-      missing: w.missing,
-      dupes: duplicates(rig.sb),
-      callsPerOrder: { bc: sideTotal(routes, 'bc') / ids.length, hl: sideTotal(routes, 'hl') / ids.length },
-      simCounters: {
-        bc: (rig.sb.bc.faults.counters.requests - sim0.bc - ids.length) / ids.length,
-        hl: (rig.sb.hl.faults.counters.requests - sim0.hl) / ids.length,
-      },
-      cpuMsPerOrder: (cpu.user + cpu.system) / 1000 / ids.length,
-      routes,
-    };
   } finally {
     await rig.close();
   }
@@ -300,48 +254,20 @@ async function paced(latencyMs: number): Promise<Result> {
   const rig = await startRig(latencyMs);
   try {
     const n = Math.max(1, Math.round(PACED_RATE * PACED_SECONDS));
-    const bodies = rig.bodies(n + 1);
+    await rig.sims.call('prepare', n + 1);
     // Cold: the first order alone pays for reference data (payment types, shipping methods, custom fields).
-    const c0 = snapshotCalls();
-    const firstId = await place(rig.sb, bodies[0] as Record<string, unknown>);
-    await waitOpen(rig.sb, [firstId], 30_000);
+    const c0 = await snapshotCalls(rig);
+    const firstId = await rig.sims.call<number>('placeOne');
+    await rig.sims.call('waitOpen', [firstId], 30_000);
     await new Promise((r) => setTimeout(r, 200));
-    const cold = diffCalls(snapshotCalls(), c0);
-    const before = snapshotCalls();
-    const sim0 = { bc: rig.sb.bc.faults.counters.requests, hl: rig.sb.hl.faults.counters.requests };
-    const started = Date.now();
-    const cpu0 = process.cpuUsage();
-    const ids: number[] = [];
-    const inflight: Promise<void>[] = [];
-    for (let i = 1; i <= n; i++) {
-      const wait = started + ((i - 1) * 1000) / PACED_RATE - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      inflight.push(place(rig.sb, bodies[i] as Record<string, unknown>).then((id) => void ids.push(id)));
-    }
-    await Promise.all(inflight);
-    const w = await waitOpen(rig.sb, ids, 120_000);
-    const cpu = process.cpuUsage(cpu0);
-    await new Promise((r) => setTimeout(r, 300)); // late echoes
-    const routes = diffCalls(snapshotCalls(), before);
-    return {
+    const cold = diffCalls(await snapshotCalls(rig), c0);
+    return await measured(
+      rig,
       latencyMs,
-      mode: `paced ${PACED_RATE}/s`,
-      orders: ids.length,
-      perSec: (ids.length - w.missing) / ((w.lastOpen - started) / 1000),
-      p50: pct(w.lat, 50),
-      p99: pct(w.lat, 99),
-      max: w.lat.at(-1) ?? Number.NaN,
-      missing: w.missing,
-      dupes: duplicates(rig.sb),
-      callsPerOrder: { bc: sideTotal(routes, 'bc') / ids.length, hl: sideTotal(routes, 'hl') / ids.length },
-      simCounters: {
-        bc: (rig.sb.bc.faults.counters.requests - sim0.bc - ids.length) / ids.length,
-        hl: (rig.sb.hl.faults.counters.requests - sim0.hl) / ids.length,
-      },
-      cpuMsPerOrder: (cpu.user + cpu.system) / 1000 / ids.length,
-      routes,
+      `paced ${PACED_RATE}/s`,
+      () => rig.sims.call<number[]>('paced', n, PACED_RATE),
       cold,
-    };
+    );
   } finally {
     await rig.close();
   }
@@ -357,14 +283,16 @@ function report(results: Result[]): string {
     '',
     `Machine: ${cpus().length} CPUs (${cpu}), Node ${process.version}, load average ${loadavg()
       .map((l) => l.toFixed(2))
-      .join(' ')} at the end. Everything (both simulators, the bridge, the shoppers) in ONE Node process.`,
+      .join(
+        ' ',
+      )} at the end. The bridge in one process; both simulators and the shoppers in another (bench/orders/sim-host.ts).`,
     `Command: \`npm run bench -- orders --db ${values.db} --orders ${ORDERS} --latencies ${LATENCIES.join(',')} --workers ${WORKERS} --paced-rate ${PACED_RATE} --paced-seconds ${PACED_SECONDS}\``,
     '',
-    '| upstream latency | mode | orders | orders/s | p50 ms | p99 ms | max ms | missing | duplicates | CPU ms/order | BC calls/order | HL calls/order | sim counters BC/HL per order |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| upstream latency | mode | orders | orders/s | p50 ms | p99 ms | max ms | missing | duplicates | bridge CPU ms/order | sim CPU ms/order | BC calls/order | HL calls/order | sim counters BC/HL per order |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.latencyMs} ms | ${r.mode} | ${r.orders} | ${f1(r.perSec)} | ${f0(r.p50)} | ${f0(r.p99)} | ${f0(r.max)} | ${r.missing} | ${r.dupes} | ${r.cpuMsPerOrder.toFixed(1)} | ${r.callsPerOrder.bc.toFixed(2)} | ${r.callsPerOrder.hl.toFixed(2)} | ${r.simCounters.bc.toFixed(2)} / ${r.simCounters.hl.toFixed(2)} |`,
+        `| ${r.latencyMs} ms | ${r.mode} | ${r.orders} | ${f1(r.perSec)} | ${f0(r.p50)} | ${f0(r.p99)} | ${f0(r.max)} | ${r.missing} | ${r.dupes} | ${r.cpuMsPerOrder.toFixed(1)} | ${r.simCpuMsPerOrder.toFixed(1)} | ${r.callsPerOrder.bc.toFixed(2)} | ${r.callsPerOrder.hl.toFixed(2)} | ${r.simCounters.bc.toFixed(2)} / ${r.simCounters.hl.toFixed(2)} |`,
     ),
     '',
   ];

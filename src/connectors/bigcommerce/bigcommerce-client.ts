@@ -19,9 +19,10 @@ import {
   type FetchLike,
   type HttpMethod,
   type HttpResponse,
-  sendHttp,
   sleep,
+  type Transport,
   TransportError,
+  transportFor,
 } from '../shared/http-transport.js';
 import { bigCommerceError, headerlessBackoffMs, rateLimitWaitMs } from './errors.js';
 import {
@@ -73,7 +74,7 @@ export interface BcResponse {
 export class BigCommerceClient {
   readonly storeHash: string;
   private readonly base: string;
-  private readonly fetchFn: FetchLike;
+  private readonly send: Transport;
   private readonly timeoutMs: number;
   private readonly budget: RateBudgetStore;
   private readonly budgetKey: string;
@@ -86,7 +87,7 @@ export class BigCommerceClient {
   constructor(opts: BigCommerceClientOptions) {
     this.storeHash = opts.storeHash;
     this.base = `${opts.apiUrl.replace(/\/+$/, '')}/stores/${encodeURIComponent(opts.storeHash)}`;
-    this.fetchFn = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.send = transportFor(opts.fetch);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.budget = opts.rateBudget ?? new InMemoryRateBudgetStore();
     this.budgetKey = opts.budgetKey ?? `bc:${opts.storeHash}`;
@@ -112,7 +113,7 @@ export class BigCommerceClient {
       await this.takeSlot(opts.priority ?? 'realtime', info);
       let res: HttpResponse;
       try {
-        res = await sendHttp(this.fetchFn, {
+        res = await this.send({
           method,
           url: this.base + path + encodeQuery(opts.query),
           headers: this.headers,

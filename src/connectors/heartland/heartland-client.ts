@@ -16,9 +16,10 @@ import {
   type FetchLike,
   type HttpMethod,
   type HttpResponse,
-  sendHttp,
   sleep,
+  type Transport,
   TransportError,
+  transportFor,
 } from '../shared/http-transport.js';
 import { heartlandError, retryAfterMs } from './errors.js';
 import { encodeFilter, type HlFilter, hlFilter } from './filter.js';
@@ -81,7 +82,7 @@ const collectionSchema = z.looseObject({
 
 export class HeartlandClient {
   private readonly base: string;
-  private readonly fetchFn: FetchLike;
+  private readonly send: Transport;
   private readonly timeoutMs: number;
   private readonly limiter: ConcurrencyLimiter;
   private readonly maxGetRetries: number;
@@ -91,7 +92,7 @@ export class HeartlandClient {
 
   constructor(opts: HeartlandClientOptions) {
     this.base = opts.apiUrl.replace(/\/+$/, '');
-    this.fetchFn = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.send = transportFor(opts.fetch);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.limiter = new ConcurrencyLimiter(opts.concurrency ?? 2);
     this.maxGetRetries = opts.maxGetRetries ?? 3;
@@ -113,7 +114,7 @@ export class HeartlandClient {
       let res: HttpResponse;
       try {
         res = await this.limiter.run(() =>
-          sendHttp(this.fetchFn, {
+          this.send({
             method,
             url: this.base + path + encodeHlQuery(opts.query),
             headers: this.headers,

@@ -1,11 +1,15 @@
 /**
  * The bottom layer of both connectors: one HTTP exchange with a timeout, nothing else.
  *
- * Uses Node 20's global `fetch`, whose default dispatcher keeps connections alive and reuses them, so
- * a worker talking to one API host does not pay a TLS handshake per request. `fetch` is injectable so
- * tests can script responses and inspect the requests made. Retries and error classification live one
- * layer up (each connector maps outcomes to coded errors in exactly one function).
+ * Default: undici 7's `request` on a keep-alive agent (connections reused, so a worker talking to one
+ * API host does not pay a TLS handshake per request). Why not the global `fetch` (which is undici too):
+ * the WHATWG layer (Request/Response objects, web streams, an AbortSignal per call) cost 4× the CPU per
+ * exchange on this machine (bench: ~240–440 µs vs ~110 µs per request, client + a Fastify server), and an
+ * order makes ~12 exchanges. A `fetch`-shaped function stays injectable so tests can script responses and
+ * inspect the requests made. Retries and error classification live one layer up (each connector maps
+ * outcomes to coded errors in exactly one function).
  */
+import { request as undiciRequest } from 'undici';
 import { parseJsonLossless } from './lossless-json.js';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -47,7 +51,10 @@ export class TransportError extends Error {
   }
 }
 
-export async function sendHttp(fetchFn: FetchLike, req: HttpRequest): Promise<HttpResponse> {
+/** One exchange: what the connectors' clients call. */
+export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
+
+function encodeBody(req: HttpRequest): { headers: Record<string, string>; body: string | undefined } {
   const headers: Record<string, string> = { ...req.headers };
   let body: string | undefined;
   if (req.form) {
@@ -57,6 +64,12 @@ export async function sendHttp(fetchFn: FetchLike, req: HttpRequest): Promise<Ht
     body = JSON.stringify(req.body);
     headers['Content-Type'] ??= 'application/json';
   }
+  return { headers, body };
+}
+
+/** Through a `fetch`-shaped function (tests inject one to script responses). */
+export async function sendHttp(fetchFn: FetchLike, req: HttpRequest): Promise<HttpResponse> {
+  const { headers, body } = encodeBody(req);
   const signal = AbortSignal.timeout(req.timeoutMs);
   try {
     const res = await fetchFn(req.url, { method: req.method, headers, body, signal, redirect: 'manual' });
@@ -65,6 +78,47 @@ export async function sendHttp(fetchFn: FetchLike, req: HttpRequest): Promise<Ht
   } catch (err) {
     throw toTransportError(err, req);
   }
+}
+
+class ExchangeTimeout extends Error {
+  override name = 'TimeoutError';
+}
+
+/** The default transport: undici `request` (no redirects followed, like `redirect: 'manual'`). */
+export const sendHttpUndici: Transport = async (req) => {
+  const { headers, body } = encodeBody(req);
+  // One timer for the whole exchange (headers and body), as AbortSignal.timeout gave the fetch path.
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(new ExchangeTimeout('timeout')), req.timeoutMs);
+  try {
+    const res = await undiciRequest(req.url, { method: req.method, headers, body, signal: ac.signal });
+    const text = await res.body.text();
+    return {
+      status: res.statusCode,
+      headers: toHeaders(res.headers),
+      text,
+      body: parseBody(text),
+      receivedAt: Date.now(),
+    };
+  } catch (err) {
+    throw toTransportError(ac.signal.aborted ? ac.signal.reason : err, req);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+export function transportFor(fetchFn: FetchLike | undefined): Transport {
+  return fetchFn ? (req) => sendHttp(fetchFn, req) : sendHttpUndici;
+}
+
+function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const one of v) h.append(k, one);
+    else h.set(k, v);
+  }
+  return h;
 }
 
 function parseBody(text: string): unknown {
@@ -83,8 +137,10 @@ function toTransportError(err: unknown, req: HttpRequest): TransportError {
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new TransportError('timeout', `${where} timed out after ${req.timeoutMs} ms`, { cause: err });
   }
-  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
-  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+  // fetch wraps the socket error in `cause`; undici's request throws it with `code` on itself.
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  const raw = typeof e?.cause?.code === 'string' ? e.cause.code : e?.code;
+  const code = typeof raw === 'string' ? ` (${raw})` : '';
   return new TransportError('network', `${where} failed: network error${code}`, { cause: err });
 }
 

@@ -45,6 +45,8 @@ export class FaultController {
   private readonly initial: FaultConfig;
   private readonly now: () => number;
   readonly counters: Record<FaultKind, number> & { requests: number } = FaultController.zeroCounters();
+  /** Requests per `METHOD /route/:pattern` (benchmarks read the calls an order cost from here). */
+  readonly byRoute = new Map<string, number>();
 
   constructor(initial: FaultConfigInput = {}, options: FaultControllerOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -96,6 +98,7 @@ export class FaultController {
     this.config = structuredClone(this.initial);
     this.restart();
     Object.assign(this.counters, FaultController.zeroCounters());
+    this.byRoute.clear();
     return this.get();
   }
 
@@ -145,6 +148,8 @@ export class FaultController {
   /** Decide what happens to one request. Counts the injected fault. */
   decide(method: string, routePattern: string | undefined): FaultDecision {
     this.counters.requests++;
+    const routeKey = `${method.toUpperCase()} ${routePattern ?? '(unmatched)'}`;
+    this.byRoute.set(routeKey, (this.byRoute.get(routeKey) ?? 0) + 1);
     if (!this.config.enabled) return { kind: 'none', latencyMs: 0 };
     const { key, rule } = this.ruleFor(method, routePattern);
     const elapsed = this.now() - this.enabledAt;
