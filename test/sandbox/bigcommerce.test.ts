@@ -338,6 +338,56 @@ describe('inventory adjustments', () => {
   });
 });
 
+describe('inventory adjustment refusals (inventory.v3.yml 422 example)', () => {
+  it('answers the documented problem+json, names every bad item of the batch once, and changes nothing', async () => {
+    const s = await start();
+    const towel = s.state.products.get(111);
+    const baseVariant = towel?.base_variant_id as number;
+    expect(towel?.inventory_tracking).toBe('product');
+    // The spec's own example: a variant id of a product tracked by product.
+    const one = await api(s, 'PUT', '/v3/inventory/adjustments/absolute', {
+      items: [{ location_id: 1, variant_id: baseVariant, quantity: 1 }],
+    });
+    expect(one.status).toBe(422);
+    expect(one.headers.get('content-type')).toContain('application/problem+json');
+    expect(one.body).toEqual({
+      status: 422,
+      title: `[Item with variant_id ${baseVariant} is tracked by product, please update stock by product id]`,
+      type: 'https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes',
+      errors: {},
+    });
+
+    const before = s.state.stock(`p111`, 1)?.onHand;
+    const many = await api(s, 'PUT', '/v3/inventory/adjustments/absolute', {
+      items: [
+        { location_id: 1, sku: 'TOWEL-CH', quantity: 9 },
+        { location_id: 1, sku: 'NOPE-1', quantity: 1 },
+        { location_id: 2, variant_id: baseVariant, quantity: 1 },
+        { location_id: 2, sku: 'NOPE-2', quantity: 1 },
+        { location_id: 2, sku: 'NOPE-1', quantity: 1 },
+        { location_id: 1, sku: 'SHIRT-LN-S', quantity: 4 },
+      ],
+    });
+    expect(many.status).toBe(422);
+    expect(many.headers.get('content-type')).toContain('application/problem+json');
+    expect((many.body as { title: string }).title).toBe(
+      `[Item with sku NOPE-1 not found, Item with variant_id ${baseVariant} is tracked by product, please update stock by product id, Item with sku NOPE-2 not found]`,
+    );
+    expect((many.body as { errors: unknown }).errors).toEqual({});
+    // All or nothing: the good items of a refused batch are not applied either.
+    expect(s.state.stock('p111', 1)?.onHand).toBe(before);
+
+    const ok = await api(s, 'PUT', '/v3/inventory/adjustments/absolute', {
+      items: [
+        { location_id: 1, sku: 'TOWEL-CH', quantity: 9 },
+        { location_id: 1, sku: 'SHIRT-LN-S', quantity: 4 },
+      ],
+    });
+    expect(ok.status).toBe(200);
+    expect(s.state.stock('p111', 1)?.onHand).toBe(9);
+  });
+});
+
 describe('webhook retries', () => {
   it('retries a failing destination on the BigCommerce schedule, same hash each time, then deactivates the hook', async () => {
     const s = await start({ webhookTimeScale: 0.00001 });

@@ -6,6 +6,14 @@
  *   (what the docs' sample shows), relative the signed change.
  * - Order-driven changes fire the `…/inventory/order/updated` variants with `method: "relative"`.
  * Validation runs on the whole batch before anything changes: one bad item fails the request.
+ *
+ * A refused item is reported the way the Inventory API's own 422 example does (inventory.v3.yml, absolute
+ * and relative adjustments): problem+json, `errors: {}`, and a `title` that is a bracketed list of
+ * per-item messages, e.g. `[Item with variant_id 106 is tracked by product, please update stock by product
+ * id]`. The spec only shows a one-item list; that a batch with several bad items lists every one of them
+ * (`[Item with sku A not found, Item with sku B is tracked by …]`) is our reading of the bracketed form
+ * and of the relative error, which lists several identities in one message (`Items with identity:
+ * [product_id 113] requires …`). The wording for an unknown SKU (`not found`) is not documented.
  */
 import { randomUUID } from 'node:crypto';
 import { BcError, unprocessable } from './bc-errors.js';
@@ -40,6 +48,13 @@ export class InventoryService {
 
   /** Find the inventory unit an identity names, enforcing the tracking-mode rule of the real API. */
   resolve(id: ItemIdentity): ResolvedItem {
+    const r = this.tryResolve(id);
+    if (typeof r === 'string') throw unprocessable(`[${r}]`);
+    return r;
+  }
+
+  /** The unit, or the per-item message the API gives for this identity (without the list brackets). */
+  private tryResolve(id: ItemIdentity): ResolvedItem | string {
     const s = this.state;
     let product: ProductRecord | undefined;
     let variant: VariantRecord | undefined;
@@ -58,26 +73,20 @@ export class InventoryService {
       by = product && (product.sku === id.sku || variant?.is_base) ? 'product' : 'variant';
       if (product && product.inventory_tracking === 'variant' && variant) by = 'variant';
     } else {
-      throw unprocessable('Each item needs one of sku, variant_id or product_id.');
+      return 'Each item needs one of sku, variant_id or product_id.';
     }
-    if (!product) throw unprocessable(`[Item with ${describe(id)} not found]`);
-    if (product.inventory_tracking === 'none') {
-      throw unprocessable(`[Item with ${describe(id)} does not track inventory]`);
-    }
+    if (!product) return `Item with ${describe(id)} not found`;
+    if (product.inventory_tracking === 'none') return `Item with ${describe(id)} does not track inventory`;
     // A variant id names a variant even when it is the base variant of a simple product: the real API
     // refuses it for products tracked by product (its own 422 example uses exactly that case).
     if (
       product.inventory_tracking === 'product' &&
       (id.variant_id !== undefined || (by === 'variant' && !variant?.is_base))
     ) {
-      throw unprocessable(
-        `[Item with ${describe(id)} is tracked by product, please update stock by product id]`,
-      );
+      return `Item with ${describe(id)} is tracked by product, please update stock by product id`;
     }
     if (product.inventory_tracking === 'variant' && by === 'product') {
-      throw unprocessable(
-        `[Item with ${describe(id)} is tracked by variant, please update stock by variant id or sku]`,
-      );
+      return `Item with ${describe(id)} is tracked by variant, please update stock by variant id or sku`;
     }
     return { product, variant, stockKey: s.stockKeyFor(product, variant) };
   }
@@ -95,13 +104,20 @@ export class InventoryService {
   }
 
   absolute(items: Array<ItemIdentity & { location_id: number; quantity: number }>): string {
-    const resolved = items.map((it) => {
-      this.checkLocation(it.location_id);
+    for (const it of items) this.checkLocation(it.location_id);
+    // Every bad item of the batch is named in the one 422 (each identity once, in request order).
+    const refused = new Set<string>();
+    const resolved: Array<{ it: (typeof items)[number]; r: ResolvedItem }> = [];
+    for (const it of items) {
       if (!Number.isInteger(it.quantity) || it.quantity < 0 || it.quantity > MAX_UNITS) {
-        throw unprocessable(`[Item with ${describe(it)} has an invalid quantity ${it.quantity}]`);
+        refused.add(`Item with ${describe(it)} has an invalid quantity ${it.quantity}`);
+        continue;
       }
-      return { it, r: this.resolve(it) };
-    });
+      const r = this.tryResolve(it);
+      if (typeof r === 'string') refused.add(r);
+      else resolved.push({ it, r });
+    }
+    if (refused.size > 0) throw unprocessable(`[${[...refused].join(', ')}]`);
     for (const { it, r } of resolved) {
       const s = this.state.ensureStock(r.stockKey, it.location_id);
       s.onHand = it.quantity;

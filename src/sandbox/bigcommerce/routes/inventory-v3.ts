@@ -1,7 +1,7 @@
 /** v3 inventory: items across locations, absolute/relative adjustments, per-location items and settings. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { BcError, unprocessable } from '../bc-errors.js';
+import { BcError, unprocessable, v3ErrorBody } from '../bc-errors.js';
 import type { BcContext } from '../context.js';
 import { qList, query, v3List } from '../http-util.js';
 import type { ItemIdentity } from '../inventory-service.js';
@@ -161,14 +161,32 @@ export function registerInventoryV3(app: FastifyInstance, ctx: BcContext): void 
     };
   });
 
-  app.put(`${P}/adjustments/absolute`, async (req) => {
-    const body = parse(adjustmentIn, req.body);
-    return { transaction_id: inventory.absolute(body.items) };
+  // The spec gives the adjustments' 422 as `application/problem+json` (inventory.v3.yml); the shared
+  // error handler answers `application/json`, so these two routes render their own refusals.
+  const problem = (reply: FastifyReply, err: unknown) => {
+    if (!(err instanceof BcError)) throw err;
+    return reply
+      .code(err.status)
+      .type('application/problem+json')
+      .send(v3ErrorBody(err.status, err.message, err.errors));
+  };
+
+  app.put(`${P}/adjustments/absolute`, async (req, reply) => {
+    try {
+      const body = parse(adjustmentIn, req.body);
+      return { transaction_id: inventory.absolute(body.items) };
+    } catch (err) {
+      return problem(reply, err);
+    }
   });
 
-  app.post(`${P}/adjustments/relative`, async (req) => {
-    const body = parse(adjustmentIn, req.body);
-    return { transaction_id: inventory.relative(body.items) };
+  app.post(`${P}/adjustments/relative`, async (req, reply) => {
+    try {
+      const body = parse(adjustmentIn, req.body);
+      return { transaction_id: inventory.relative(body.items) };
+    } catch (err) {
+      return problem(reply, err);
+    }
   });
 
   const getLocation = (id: string) => {
