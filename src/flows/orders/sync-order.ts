@@ -121,6 +121,13 @@ export async function syncOrder(
     return 'skipped';
   }
 
+  // The SKU → item lookup (step 4) does not depend on the customer: it runs alongside step 3, one
+  // Heartland round trip less on the path of an order (cached per connection, reference-data.ts; a
+  // retry reads them fresh). Awaited in step 4; a review or quarantine return leaves it unused.
+  const skus = [...new Set(bundle.products.map((p) => (p.sku ?? '').trim()).filter((s) => s !== ''))];
+  const itemsPending = deps.refs.itemsBySku(skus, { fresh: job.attempt > 1 });
+  itemsPending.catch(() => undefined);
+
   // ── 3. customer (read only here; created in step 6 once the order is known to be writable) ──
   const customer = await findCustomer(ctx, deps.reviews, entityKey, order);
   if (customer.kind === 'review') {
@@ -143,9 +150,7 @@ export async function syncOrder(
   }
 
   // ── 4. map with the connection's mapping config ──
-  const skus = [...new Set(bundle.products.map((p) => (p.sku ?? '').trim()).filter((s) => s !== ''))];
-  // Cached per connection (reference-data.ts); a retry reads them fresh.
-  const itemLookup = await deps.refs.itemsBySku(skus, { fresh: job.attempt > 1 });
+  const itemLookup = await itemsPending;
   const hlItemsBySku: Map<string, HlItemRef> = itemLookup.items;
   const mapInput = {
     order,
