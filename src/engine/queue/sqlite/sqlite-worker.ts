@@ -32,7 +32,7 @@ import type { JobContext, JsonObject, RunningWorker, WorkerOptions } from '../qu
 import { claimSync, nextRunAtSync, renewLeasesSync } from './claim.js';
 import { completeSync, deleteDoneBeforeSync } from './complete.js';
 import { failSync } from './fail.js';
-import { groupCommitFor } from './group-commit.js';
+import { relaxedGroupCommitFor } from './group-commit.js';
 import { deleteOldHeartbeatsSync, markPoolLive } from './heartbeat.js';
 import { PoolHeartbeat } from './pool-heartbeat.js';
 import type { SqliteWriter } from './sqlite-writer.js';
@@ -229,9 +229,9 @@ export class SqliteWorker implements RunningWorker {
     }
   }
 
-  /** Outcomes reached within one event-loop turn share one commit (see group-commit.ts). */
+  /** Outcomes reached within one event-loop turn share one relaxed commit (see group-commit.ts). */
   private record<T>(fn: () => T): Promise<T> {
-    return groupCommitFor(this.ctx.writer).submit(fn);
+    return relaxedGroupCommitFor(this.ctx.writer).submit(fn);
   }
 
   private async renew(): Promise<void> {
