@@ -18,6 +18,14 @@ import { createReviewItems } from './orders/review-items.js';
 import { type OrdersDeps, syncOrder } from './orders/sync-order.js';
 import { PRIORITY, TASKS } from './routing.js';
 
+export {
+  type CustomersConfig,
+  type CustomersFlowContext,
+  createCustomerHandlers,
+  customerSchedules,
+  customerTopicRoute,
+  parseCustomersConfig,
+} from './customers/index.js';
 export * from './flow-context.js';
 export { applyFulfilment, type FulfilmentOutcome, shipmentMarker } from './fulfilment/apply-fulfilment.js';
 export { FULFILMENT_CURSOR, pollFulfilments } from './fulfilment/poll-fulfilments.js';

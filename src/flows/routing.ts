@@ -7,6 +7,7 @@
  */
 import type { IngestJob } from '../engine/inbox.js';
 import type { WebhookTaskRouter } from '../server/routes/webhook-deps.js';
+import { customerTopicRoute } from './customers/routing.js';
 
 export const TASKS = {
   ordersSync: 'orders.sync',
@@ -37,6 +38,10 @@ export function routeTopic(topic: string, entityKey: string): IngestJob | undefi
   return undefined;
 }
 
-/** Adapter to the webhook route's router signature (connection id is not needed to pick the task). */
+/**
+ * Adapter to the webhook route's router signature (connection id is not needed to pick the task): orders
+ * and customer profiles. The app's router (src/app/sync-module.ts) routes customers only for connections
+ * whose `customers` block is enabled, and stock / catalog topics per connection.
+ */
 export const webhookTaskRouter: WebhookTaskRouter = (_connectionId, topic, entityKey) =>
-  routeTopic(topic, entityKey);
+  routeTopic(topic, entityKey) ?? customerTopicRoute(topic, entityKey);

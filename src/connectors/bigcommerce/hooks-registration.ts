@@ -15,6 +15,9 @@ export const DEFAULT_BC_HOOK_SCOPES = [
   'store/order/statusUpdated',
   'store/customer/created',
   'store/customer/updated',
+  // Address book changes fire these, not customer/updated (NOTES §8): the customer profile flow needs them.
+  'store/customer/address/created',
+  'store/customer/address/updated',
   'store/product/created',
   'store/product/updated',
   'store/product/inventory/updated',

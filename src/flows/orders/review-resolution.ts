@@ -1,8 +1,10 @@
 /**
  * Resolving a review item (e.g. `heartbridge review resolve 7 --use 100234`): record the decision, then
- * replay the order jobs it parked, so the orders flow runs again and honours the decision.
+ * replay the jobs it parked (an order's, or a customer profile's), so the flow runs again and honours
+ * the decision.
  */
 import type { Engine } from '../../engine/engine.js';
+import { CUSTOMER_QUARANTINE } from '../customers/quarantine.js';
 import { createReviewItems, type ReviewItem, type ReviewResolution } from './review-items.js';
 
 export const PARKED_BY_REVIEW = 'HB_ERR_ORDER_CUSTOMER_AMBIGUOUS';
@@ -30,15 +32,17 @@ export async function resolveReviewItem(
     connectionId: item.connectionId,
     detail: { entityKey: item.entityKey, kind: item.kind, resolution },
   });
-  const parked = (
-    await engine.dlq.list({
+  const parked = [];
+  for (const errorCode of [PARKED_BY_REVIEW, CUSTOMER_QUARANTINE.ambiguous]) {
+    const open = await engine.dlq.list({
       connectionId: item.connectionId,
       kind: 'quarantine',
-      errorCode: PARKED_BY_REVIEW,
+      errorCode,
       status: 'open',
       limit: 100,
-    })
-  ).filter((d) => d.entityKey === item.entityKey);
+    });
+    parked.push(...open.filter((d) => d.entityKey === item.entityKey));
+  }
   const replayed: ReviewResolutionResult['replayed'] = [];
   for (const d of parked) replayed.push(...(await engine.dlq.replay(d.id, actor)).replayed);
   return { item, replayed };
