@@ -3,6 +3,7 @@
  * requests; sequencing (create order → lines → payment → open) belongs to the flows.
  */
 import { z } from 'zod';
+import { PermanentError } from '../../engine/errors.js';
 import { customField, type HlFilter, hlFilter } from './filter.js';
 import {
   HeartlandClient,
@@ -16,6 +17,7 @@ import {
   type HlCustomer,
   type HlCustomField,
   type HlGiftCard,
+  type HlGiftCardAdjustment,
   type HlGrid,
   type HlInventoryTransaction,
   type HlInventoryValue,
@@ -30,6 +32,7 @@ import {
   hlAddressSchema,
   hlCustomerSchema,
   hlCustomFieldSchema,
+  hlGiftCardAdjustmentSchema,
   hlGiftCardSchema,
   hlGridSchema,
   hlInventoryTransactionSchema,
@@ -285,15 +288,72 @@ export class HeartlandApi {
     );
     return hits.find((g) => g.number === number);
   }
-  createGiftCard(body: { number: string; balance: string | number; reason_id?: number }): Promise<number> {
-    return this.client.createAndGetId('/gift_cards', body);
+  /**
+   * Creates a card and returns its id. The `Location` of a new card names it by NUMBER (the path key,
+   * NOTES §14), so a trailing-digits parse would take an all-digit number for an id: the id is read back
+   * by number instead (Heartland stores numbers without spaces).
+   */
+  async createGiftCard(body: {
+    number: string;
+    balance: string | number;
+    reason_id?: number;
+  }): Promise<number> {
+    const res = await this.client.request('POST', '/gift_cards', { body });
+    const bodyId = (res.body as { id?: unknown } | undefined)?.id;
+    if (typeof bodyId === 'number') return bodyId;
+    const number = body.number.replace(/\s+/g, '');
+    const card = await this.giftCardByNumber(number);
+    if (card) return card.id;
+    throw new PermanentError({
+      code: 'HB_ERR_HL_BAD_RESPONSE',
+      message: `Heartland POST /gift_cards → ${res.status}, but no card with the number sent can be read back`,
+      context: { method: 'POST', path: '/gift_cards' },
+    });
   }
-  adjustGiftCard(body: {
+  /**
+   * Adds `delta_balance` to the card's balance. The path is `/gift_card/adjustments` (C1); one source says
+   * `/gift_card_adjustments` (NOTES §14 [CONFLICT]), so a 404 — nothing was written — tries that one and
+   * remembers whichever answered.
+   */
+  async adjustGiftCard(body: {
     gift_card_id: number;
     reason_id?: number;
     delta_balance: string | number;
   }): Promise<number> {
-    return this.client.createAndGetId('/gift_card/adjustments', body);
+    return this.onAdjustmentsPath((path) => this.client.createAndGetId(path, body));
+  }
+  /** Adjustments of one card with an id above `afterId`, oldest first. */
+  async giftCardAdjustments(giftCardId: number, afterId = 0): Promise<HlGiftCardAdjustment[]> {
+    return this.onAdjustmentsPath(async (path) => {
+      const out: HlGiftCardAdjustment[] = [];
+      for await (const page of this.client.keyset(path, hlGiftCardAdjustmentSchema, {
+        filter: hlFilter.eq('gift_card_id', giftCardId),
+        afterId,
+      })) {
+        out.push(...page.items);
+      }
+      return out;
+    });
+  }
+  giftCardAdjustmentReasons(): Promise<HlNamed[]> {
+    return all(this.client.paginate('/reason_codes/gift_card_adjustment_reasons', hlNamedSchema));
+  }
+  createGiftCardAdjustmentReason(body: { name: string; description?: string }): Promise<number> {
+    return this.client.createAndGetId('/reason_codes/gift_card_adjustment_reasons', body);
+  }
+  private adjustmentsPath: string | undefined;
+  private async onAdjustmentsPath<T>(call: (path: string) => Promise<T>): Promise<T> {
+    if (this.adjustmentsPath) return call(this.adjustmentsPath);
+    try {
+      const out = await call('/gift_card/adjustments');
+      this.adjustmentsPath = '/gift_card/adjustments';
+      return out;
+    } catch (err) {
+      if ((err as { upstreamStatus?: number }).upstreamStatus !== 404) throw err;
+      const out = await call('/gift_card_adjustments');
+      this.adjustmentsPath = '/gift_card_adjustments';
+      return out;
+    }
   }
 
   // ── webhooks ──

@@ -102,6 +102,15 @@ export type HlNamed = z.infer<typeof hlNamedSchema>;
 export const hlGiftCardSchema = z.looseObject({ id, number: z.string(), balance: hlMoney });
 export type HlGiftCard = z.infer<typeof hlGiftCardSchema>;
 
+/** `/gift_card/adjustments` rows (NOTES §14): used to tell whether an adjustment whose answer was lost landed. */
+export const hlGiftCardAdjustmentSchema = z.looseObject({
+  id,
+  gift_card_id: z.number().int(),
+  reason_id: opt(z.number().int()),
+  delta_balance: hlMoney,
+});
+export type HlGiftCardAdjustment = z.infer<typeof hlGiftCardAdjustmentSchema>;
+
 export const hlWebhookSchema = z.looseObject({ id, url: z.string(), events: z.array(z.string()).nullish() });
 export type HlWebhook = z.infer<typeof hlWebhookSchema>;
 
