@@ -54,14 +54,20 @@ export function declaredOrderDiscountCents(order: {
  * How many cents of the declared order-level discount are missing from the lines: none when the totals
  * already agree (within rounding), all of it when the gap is the declared amount (within rounding), the
  * gap when it is smaller (part of it is on the lines), none when the gap is larger than declared (then
- * it is not a discount we can explain: the caller quarantines the mismatch).
+ * it is not a discount we can explain: the caller quarantines the mismatch). A discount of a few cents
+ * fits both "rounding" and "the whole discount": the nearer explanation wins, so a 0.03 discount missing
+ * from the lines (gap 0.03) is spread, not taken as 3 cents of rounding on top of the charges' own.
  */
 export function unreflectedDiscountCents({ declaredCents, gapCents, maxRoundingCents }: OrderDiscountInput): {
   cents: number;
   note?: string;
 } {
-  if (declaredCents <= 0 || gapCents <= maxRoundingCents) return { cents: 0 };
-  if (Math.abs(gapCents - declaredCents) <= maxRoundingCents) return { cents: declaredCents };
+  if (declaredCents <= 0 || gapCents <= 0) return { cents: 0 };
+  const asRounding = gapCents <= maxRoundingCents;
+  const offDiscount = Math.abs(gapCents - declaredCents);
+  if (offDiscount <= maxRoundingCents && (!asRounding || offDiscount < gapCents))
+    return { cents: declaredCents };
+  if (asRounding) return { cents: 0 };
   if (gapCents < declaredCents) return { cents: gapCents };
   return {
     cents: 0,
@@ -70,29 +76,35 @@ export function unreflectedDiscountCents({ declaredCents, gapCents, maxRoundingC
 }
 
 /**
- * Takes `cents` off the lines in proportion to their amounts incl. tax (integer-cent weights, so no line
- * is taken below zero). Returns the lines unchanged when there is nothing to take or nothing to take it
- * from (the caller's total check then reports the mismatch).
+ * Takes `cents` off the lines in proportion to their exact amounts incl. tax (largest remainder); a line
+ * is never taken below zero, even one worth less than a cent. Returns the lines unchanged when there is
+ * nothing to take or nothing to take it from (the caller's total check then reports the mismatch).
  */
 export function spreadOrderDiscount<T extends LineAmounts>(
   lines: readonly T[],
   cents: number,
 ): OrderDiscountResult<T> {
   if (cents <= 0) return { lines: [...lines], spreadCents: 0 };
-  const weights = lines.map((l) => Math.max(0, toCents(l.incTax)));
-  const available = weights.reduce((a, b) => a + b, 0);
-  if (available < cents) {
+  // Exact amounts, not amounts rounded to cents: six 0.0249 lines hold 0.1494, enough for a 0.13 discount,
+  // though rounded they hold only 0.12.
+  const weights = lines.map((l) => (l.incTax.isNegative() ? money('0') : l.incTax));
+  const available = weights.reduce((a, b) => a.plus(b), money('0'));
+  if (available.times(100).lt(cents)) {
     return {
       lines: [...lines],
       spreadCents: 0,
-      note: `the order-level discount of ${centsToString(cents)} is more than the lines (${centsToString(available)})`,
+      note: `the order-level discount of ${centsToString(cents)} is more than the lines (${centsToString(toCents(available))})`,
     };
   }
   const shares = allocateCents(cents, weights);
   const out = lines.map((l, i) => {
     const share = shares[i] ?? 0;
     if (share === 0) return l;
-    const incTax = l.incTax.minus(money(centsToString(share)));
+    // Shares are whole cents, so a line worth less than its share (0.0050 drawing 0.01) stops at zero
+    // rather than going below (−0.005 used to map to a −0.01 price). The part of a cent it could not give
+    // is a rounding difference, which the mapper's final spread settles to the cent.
+    const after = l.incTax.minus(money(centsToString(share)));
+    const incTax = after.isNegative() ? money('0') : after;
     const tax = l.incTax.isZero() ? money('0') : l.tax.times(incTax).div(l.incTax);
     return { ...l, incTax, tax };
   });

@@ -14,7 +14,8 @@
  *                             discounted_total_inc_tax); when an order's lines do not carry it, the
  *                             part missing is spread over the lines by amount (order-discount.ts)
  * Σ(qty × adjusted_unit_price) + taxes + shipping_charge must equal the target to the cent: the
- * rounding difference is spread over the lines explicitly (largest remainder); a difference larger
+ * rounding difference is spread over the lines explicitly (largest remainder), never taking a line below
+ * zero (cents the lines cannot give come off the shipping charge, then the tax); a difference larger
  * than `taxHandling.maxRoundingCents` (default: lines + 2) is a real mismatch and is quarantined. When a
  * line's cents cannot be written as qty × one unit price (10.00 for 3), it becomes two Heartland lines
  * of the same item (2 × 3.33 + 1 × 3.34).
@@ -233,37 +234,39 @@ export async function mapOrder(input: MapOrderInput): Promise<MapOrderResult> {
       });
     }
 
-    // Taxes.
+    // Taxes (each rounded to cents on its own, half-up, like the charges).
     const lineMode = config.taxHandling.mode === 'line' && !inclusive;
     const lineTaxCents = resolved.map((r) => (inclusive ? 0 : toCents(r.line.tax)));
-    const taxes: HlOrderTax[] = [];
-    if (!inclusive) {
-      const orderTaxCents = lineMode
-        ? toCents(chargesTax)
-        : toCents(chargesTax) + lineTaxCents.reduce((a, b) => a + b, 0);
-      if (orderTaxCents !== 0)
-        taxes.push({ description: config.taxHandling.description, value: centsToString(orderTaxCents) });
-    }
-    const taxCents = inclusive ? 0 : toCents(chargesTax) + lineTaxCents.reduce((a, b) => a + b, 0);
+    let chargesTaxCents = inclusive ? 0 : toCents(chargesTax);
+    const taxCentsBefore = chargesTaxCents + lineTaxCents.reduce((a, b) => a + b, 0);
 
-    // Totals: spread the rounding difference over the line amounts.
-    const lineTargetCents = targetCents - shippingCents - taxCents;
+    // Totals: spread the rounding difference over the line amounts. The charges, their tax and each
+    // line's tax are rounded separately, so together they can come to a few cents more than the total
+    // (10.355 + 1.0355 → 10.36 + 1.04 against 11.39): the lines then give those cents back. Lines never go
+    // below zero: when they hold fewer cents than that (a 0.0044 line), the rest comes off the shipping
+    // charge, then the tax, instead of turning a line into a negative price.
+    const lineTargetCents = targetCents - shippingCents - taxCentsBefore;
     let lineCents: number[] = [];
     let roundingCents = 0;
+    let shortfallCents = 0;
     if (resolved.length > 0) {
       const spread = spreadRounding(
-        resolved.map((r) => ({
-          exact: inclusive ? r.line.incTax : r.line.incTax.minus(r.line.tax),
-          weight: r.line.incTax.isZero() ? 0 : 1,
-        })),
-        lineTargetCents,
+        resolved.map((r) => {
+          // A line's exact amount is never below zero: a bundle child's separately allocated tax can
+          // exceed its amount by a rounding cent; treat it as zero and let the spread settle the cent.
+          const exact = inclusive ? r.line.incTax : r.line.incTax.minus(r.line.tax);
+          return { exact: exact.isNegative() ? money('0') : exact, weight: r.line.incTax.isZero() ? 0 : 1 };
+        }),
+        Math.max(0, lineTargetCents),
       );
       lineCents = spread.cents;
-      roundingCents = spread.difference;
+      shortfallCents = Math.max(0, -lineTargetCents);
+      roundingCents = spread.difference - shortfallCents;
     } else if (lineTargetCents !== 0 && selected.length === 0) {
       // Nothing to sell (e.g. only a gift certificate and shipping): the charge absorbs the rounding.
       roundingCents = lineTargetCents;
-      shippingCents += lineTargetCents;
+      if (lineTargetCents > 0) shippingCents += lineTargetCents;
+      else shortfallCents = -lineTargetCents;
     }
     if (Math.abs(roundingCents) > maxRounding && selected.length === resolved.length) {
       problems.push({
@@ -273,7 +276,40 @@ export async function mapOrder(input: MapOrderInput): Promise<MapOrderResult> {
         suggestedFix:
           'check the order for discounts, fees or credits Heartland cannot hold; fix the order or raise taxHandling.maxRoundingCents if this is rounding',
       });
+    } else if (shortfallCents > 0) {
+      // Cents the lines could not give back: the shipping charge first, then the charges' tax, then the
+      // largest line taxes, none below zero.
+      const fromShipping = Math.min(shortfallCents, Math.max(0, shippingCents));
+      shippingCents -= fromShipping;
+      shortfallCents -= fromShipping;
+      const fromChargesTax = Math.min(shortfallCents, Math.max(0, chargesTaxCents));
+      chargesTaxCents -= fromChargesTax;
+      shortfallCents -= fromChargesTax;
+      const byTax = lineTaxCents.map((t, i) => ({ t, i })).sort((a, b) => b.t - a.t || a.i - b.i);
+      for (const { i } of byTax) {
+        const take = Math.min(shortfallCents, Math.max(0, lineTaxCents[i]!));
+        lineTaxCents[i]! -= take;
+        shortfallCents -= take;
+      }
+      if (shortfallCents > 0) {
+        // Only when the target itself is below zero (BigCommerce total less than the excluded lines).
+        problems.push({
+          code: 'HB_ERR_MAP_TOTAL_MISMATCH',
+          field: 'total_inc_tax',
+          reason: `BigCommerce total_inc_tax ${order.total_inc_tax} (excluded ${centsToString(excludedCents)}) cannot be written without a negative amount`,
+          suggestedFix: 'check the order totals in BigCommerce',
+        });
+      }
     }
+    const taxes: HlOrderTax[] = [];
+    if (!inclusive) {
+      const orderTaxCents = lineMode
+        ? chargesTaxCents
+        : chargesTaxCents + lineTaxCents.reduce((a, b) => a + b, 0);
+      if (orderTaxCents !== 0)
+        taxes.push({ description: config.taxHandling.description, value: centsToString(orderTaxCents) });
+    }
+    const taxCents = chargesTaxCents + lineTaxCents.reduce((a, b) => a + b, 0);
 
     // Payments (deposits), shipping method, fulfilment location.
     const payments = mapPayments(order, transactions, targetCents, config, problems);
