@@ -6,15 +6,18 @@
  * - **Echo of our own write**: an `absolute` event whose value equals the total of the levels we last
  *   wrote for that unit is skipped without any call (the hint job is coalesced per unit and delayed a
  *   little by the router, so a burst of per-location echoes becomes one job carrying the final total).
- * - **Order-driven** (a storefront sale): reservations are refreshed first (the sold units are held
- *   until Heartland has the order), then the SKU is re-synced against what BigCommerce shows.
+ * - **Order-driven** (a storefront sale): one reservations job per connection is queued (coalesced: a
+ *   burst of N sales is one walk over recent orders, not N) at real-time priority; it holds the sold units
+ *   until Heartland has the order and re-syncs the SKUs whose holds changed. The hint itself makes no
+ *   call: BigCommerce already lowered the level at the sale. Running the walk inline in every hint held
+ *   every worker slot for minutes under faults (test/chaos/hint-storm.test.ts).
  * - **Anything else** (a manual edit, another app): BigCommerce is re-read for that unit and the SKU is
  *   re-synced against it: Heartland is the master, so the web level is put back to the target.
  */
 import { z } from 'zod';
 import { bcUnitByEntity } from './bc-stock-reader.js';
 import type { InventoryFlowContext } from './inventory-context.js';
-import { refreshReservations } from './reservations.js';
+import { INVENTORY_PRIORITY, INVENTORY_TASKS } from './routing.js';
 import { lastKnownLevel, type StockLink } from './stock-links.js';
 import { type SyncResult, stockLinksFor, syncSkus } from './stock-sync.js';
 
@@ -37,10 +40,22 @@ const hintSchema = z.looseObject({
 });
 
 export interface HintResult {
-  outcome: 'echo' | 'synced' | 'unknown-unit' | 'ignored';
+  outcome: 'echo' | 'synced' | 'unknown-unit' | 'ignored' | 'reservations-queued';
   sku?: string;
   sync?: SyncResult;
-  reservationsChanged?: number;
+}
+
+/** The reservations job of a connection (same keys as its schedule: they coalesce). */
+export async function queueReservationsRefresh(ctx: InventoryFlowContext): Promise<void> {
+  const key = `${INVENTORY_TASKS.reservations}:${ctx.connectionId}`;
+  await ctx.engine.queue.enqueue({
+    connectionId: ctx.connectionId,
+    task: INVENTORY_TASKS.reservations,
+    entityKey: key,
+    coalesceKey: key,
+    payload: {},
+    priority: INVENTORY_PRIORITY.hint,
+  });
 }
 
 /** variant/product id → SKU, from the stock links (refreshed at most once a minute on a miss). */
@@ -86,27 +101,23 @@ export async function handleBcInventoryHint(
   const kind: 'sku' | 'product' = variantId > 0 ? 'sku' : 'product';
   const id = kind === 'sku' ? variantId : productId;
   if (!(id > 0)) return { outcome: 'ignored' };
-  const orderDriven = /\/order\/updated$|low_stock_reached|out_of_stock_reached/.test(scope);
+  if (/\/order\/updated$|low_stock_reached|out_of_stock_reached/.test(scope)) {
+    await queueReservationsRefresh(ctx);
+    return { outcome: 'reservations-queued' };
+  }
 
   let sku = await skuForUnit(ctx, `${kind}:${id}`);
   const link = sku ? (await stockLinksFor(ctx).bySkus([sku])).get(sku) : undefined;
   const method = data.inventory?.method;
   const value = data.inventory?.value;
-  if (!orderDriven && method === 'absolute' && value !== undefined && value === totalKnown(ctx, link)) {
+  if (method === 'absolute' && value !== undefined && value === totalKnown(ctx, link)) {
     return { outcome: 'echo', sku };
   }
 
-  let changed: string[] = [];
-  if (orderDriven) {
-    const r = await refreshReservations(ctx);
-    changed = [...r.reserved, ...r.released];
-  }
   const units = await bcUnitByEntity(ctx, kind, id);
   const unit = units.find((u) => u.sku === sku) ?? units[0];
-  if (!unit) return { outcome: 'unknown-unit', reservationsChanged: changed.length };
+  if (!unit) return { outcome: 'unknown-unit' };
   sku = unit.sku;
   const sync = await syncSkus(ctx, [sku], { bcActual: new Map([[sku, unit.levels]]) });
-  const others = changed.filter((s) => s !== sku);
-  if (others.length > 0) await syncSkus(ctx, others);
-  return { outcome: 'synced', sku, sync, reservationsChanged: changed.length };
+  return { outcome: 'synced', sku, sync };
 }

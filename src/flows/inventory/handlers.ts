@@ -15,7 +15,7 @@ import { fullSync } from './full-sync.js';
 import type { InventoryConfig } from './inventory-config.js';
 import { type ContextSource, type InventoryFlowContext, resolveContext } from './inventory-context.js';
 import { reconcileInventory } from './reconcile.js';
-import { refreshReservations } from './reservations.js';
+import { runReservationsJob } from './reservations.js';
 import { INVENTORY_PRIORITY, INVENTORY_TASKS } from './routing.js';
 import { pollLedger, syncItems, syncSkus } from './stock-sync.js';
 
@@ -68,9 +68,7 @@ export function createInventoryHandlers(
     },
     async [INVENTORY_TASKS.reservations](_payload, job) {
       const ctx = await ctxFor(job.connectionId);
-      const r = await refreshReservations(ctx);
-      const changed = [...new Set([...r.reserved, ...r.released])];
-      if (changed.length > 0) await syncSkus(ctx, changed);
+      await runReservationsJob(ctx, (skus) => syncSkus(ctx, skus));
     },
     async [INVENTORY_TASKS.reconcile](_payload, job) {
       const ctx = await ctxFor(job.connectionId);

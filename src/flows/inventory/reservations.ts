@@ -8,6 +8,11 @@
  *   order yet: one list call + one products call per new order), triggered at once by BigCommerce's
  *   order-driven inventory webhooks and by a slow schedule as a backstop; or directly by
  *   `recordOrderReservation` (the orders flow may call it when it sees a new order).
+ * - Every reserve and release marks its SKUs "to re-sync" in the SAME transaction (a row per SKU in
+ *   `cursors`, name `inventory.resync:<sku>`, value a fresh token); `resyncMarked` syncs the marked SKUs
+ *   and deletes only the markers whose token it read. So a crash or a failed write between a release and
+ *   the re-sync it calls for cannot leave BigCommerce a unit low until the next reconcile (the chaos run
+ *   saw exactly that when the re-sync list lived only in memory).
  * - Released when the order's `order` link has a Heartland id and is no longer `creating` (the Heartland
  *   order has its lines, so its stock is committed there), when the order is cancelled / declined /
  *   refunded, or after `reservationTtl` (alerted: an order that never reached Heartland is a problem of
@@ -88,13 +93,19 @@ export async function recordOrderReservation(
     released_at: null,
     release_reason: null,
   }));
-  const inserted = await db(ctx)
-    .insertInto('reservations')
-    .values(values)
-    .onConflict((oc) => oc.columns(['connection_id', 'bc_order_id', 'sku', 'bc_location_id']).doNothing())
-    .returning('sku')
-    .execute();
-  return inserted.map((r) => r.sku);
+  return db(ctx)
+    .transaction()
+    .execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('reservations')
+        .values(values)
+        .onConflict((oc) => oc.columns(['connection_id', 'bc_order_id', 'sku', 'bc_location_id']).doNothing())
+        .returning('sku')
+        .execute();
+      const skus = inserted.map((r) => r.sku);
+      await markResync(trx, ctx, skus);
+      return skus;
+    });
 }
 
 /** Releases every open line of an order. Returns the SKUs released. */
@@ -103,15 +114,81 @@ export async function releaseOrder(
   bcOrderId: number | string,
   reason: string,
 ): Promise<string[]> {
-  const rows = await db(ctx)
-    .updateTable('reservations')
-    .set({ released_at: ctx.now(), release_reason: reason })
-    .where('connection_id', '=', ctx.connectionId)
-    .where('bc_order_id', '=', String(bcOrderId))
-    .where('released_at', 'is', null)
-    .returning('sku')
+  return db(ctx)
+    .transaction()
+    .execute(async (trx) => {
+      const rows = await trx
+        .updateTable('reservations')
+        .set({ released_at: ctx.now(), release_reason: reason })
+        .where('connection_id', '=', ctx.connectionId)
+        .where('bc_order_id', '=', String(bcOrderId))
+        .where('released_at', 'is', null)
+        .returning('sku')
+        .execute();
+      const skus = rows.map((r) => r.sku);
+      await markResync(trx, ctx, skus);
+      return skus;
+    });
+}
+
+const RESYNC_PREFIX = 'inventory.resync:';
+let tokenSeq = 0;
+
+/** Marks SKUs whose target changed with the reservations (see the header). */
+async function markResync(trx: Db, ctx: InventoryFlowContext, skus: string[]): Promise<void> {
+  const unique = [...new Set(skus)];
+  if (unique.length === 0) return;
+  const t = ctx.now();
+  const token = `${t}.${process.pid}.${++tokenSeq}`;
+  await trx
+    .insertInto('cursors')
+    .values(
+      unique.map((sku) => ({
+        connection_id: ctx.connectionId,
+        name: `${RESYNC_PREFIX}${sku}`,
+        value: token,
+        updated_at: t,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['connection_id', 'name']).doUpdateSet({ value: token, updated_at: t }))
     .execute();
-  return rows.map((r) => r.sku);
+}
+
+/**
+ * Re-syncs the SKUs marked by reservation changes, `limit` at a time, and clears each marker unless it
+ * was re-marked meanwhile. Returns the SKUs synced.
+ */
+export async function resyncMarked(
+  ctx: InventoryFlowContext,
+  sync: (skus: string[]) => Promise<unknown>,
+  limit = 2_000,
+): Promise<string[]> {
+  const done: string[] = [];
+  // Bounded: SKUs re-marked while we sync are picked up again, but a busy store must not keep one job forever.
+  for (let round = 0; round < 10; round++) {
+    const rows = await db(ctx)
+      .selectFrom('cursors')
+      .select(['name', 'value'])
+      .where('connection_id', '=', ctx.connectionId)
+      .where('name', 'like', `${RESYNC_PREFIX}%`)
+      .orderBy('name')
+      .limit(limit)
+      .execute();
+    if (rows.length === 0) return done;
+    const skus = rows.map((r) => r.name.slice(RESYNC_PREFIX.length));
+    await sync(skus);
+    for (const r of rows) {
+      await db(ctx)
+        .deleteFrom('cursors')
+        .where('connection_id', '=', ctx.connectionId)
+        .where('name', '=', r.name)
+        .where('value', '=', r.value)
+        .execute();
+    }
+    done.push(...skus);
+    if (rows.length < limit) return done;
+  }
+  return done;
 }
 
 async function openOrders(ctx: InventoryFlowContext): Promise<Map<string, number>> {
@@ -271,6 +348,16 @@ export async function refreshReservationsNow(ctx: InventoryFlowContext): Promise
   }
   await ctx.engine.cursors.set(ctx.connectionId, CURSOR, new Date(newest).toISOString());
   return { reserved: [...new Set(reserved)], released: [...new Set(released)], ordersChecked };
+}
+
+/** The `inventory.reservations` job: refresh the holds, then re-sync every SKU whose hold changed. */
+export async function runReservationsJob(
+  ctx: InventoryFlowContext,
+  sync: (skus: string[]) => Promise<unknown>,
+): Promise<{ refresh: RefreshResult; resynced: string[] }> {
+  const refresh = await refreshReservations(ctx);
+  const resynced = await resyncMarked(ctx, sync);
+  return { refresh, resynced };
 }
 
 /** A status change seen by the orders flow (or a webhook) that gives stock back. */
