@@ -12,6 +12,7 @@ import type { JsonObject, TaskHandler } from '../../engine/queue/queue-backend.j
 import type { ScheduleDefinition } from '../../engine/scheduler/index.js';
 import { handleBcInventoryHint } from './bc-hints.js';
 import { fullSync } from './full-sync.js';
+import { isUnidentifiedEcho } from './identity.js';
 import type { InventoryConfig } from './inventory-config.js';
 import { type ContextSource, type InventoryFlowContext, resolveContext } from './inventory-context.js';
 import { reconcileInventory } from './reconcile.js';
@@ -64,6 +65,8 @@ export function createInventoryHandlers(
     async [INVENTORY_TASKS.bcHint](payload, job) {
       const ctx = await ctxFor(job.connectionId);
       if (!ctx.inventory.enabled) return;
+      // After a write-first full sync, until reconcile learns the units' ids (identity.ts).
+      if (await isUnidentifiedEcho(ctx, payload)) return;
       await handleBcInventoryHint(ctx, payload);
     },
     async [INVENTORY_TASKS.reservations](_payload, job) {

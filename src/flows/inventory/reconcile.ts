@@ -7,14 +7,19 @@
  *
  * Levels we wrote in the last `settleMs` are not judged: BigCommerce applies adjustments shortly after
  * answering (DESIGN §5.6), so a read right after a write may still show the old value.
+ *
+ * The listing also fills in the BigCommerce ids of links that lack them (after a write-first full sync,
+ * see identity.ts) and, once every unit has been listed, ends the "identity pending" state.
  */
 
 import { allBcUnits } from './bc-stock-reader.js';
+import { FULL_SYNC_CURSOR } from './full-sync.js';
 import { valuesForLocation } from './hl-stock-reader.js';
+import { identityPending, setIdentityPending } from './identity.js';
 import { feedingHlLocations } from './inventory-config.js';
 import type { InventoryFlowContext } from './inventory-context.js';
 import { reservedBySku } from './reservations.js';
-import type { Levels } from './stock-links.js';
+import type { Levels, StockLink } from './stock-links.js';
 import { stockLinksFor } from './stock-sync.js';
 import {
   type Availability,
@@ -31,6 +36,8 @@ export interface ReconcileResult {
   drifted: number;
   repaired: number;
   calls: number;
+  /** Links whose BigCommerce ids this run filled in (after a write-first full sync). */
+  identified: number;
   sample: LevelChange[];
 }
 
@@ -55,14 +62,28 @@ export async function reconcileInventory(
 
   const actual = new Map<string, Levels>();
   const targets = new Map<string, Levels>();
+  const identified: StockLink[] = [];
   for await (const units of allBcUnits(ctx, 'bulk')) {
     for (const u of units) {
       const link = links.get(u.sku);
       if (!link || link.missing || link.hlItemId === null) continue;
+      if (link.variantId === undefined && link.productId === undefined) {
+        link.variantId = u.variantId;
+        link.productId = u.productId;
+        identified.push(link);
+      }
       if (link.writtenAt !== undefined && now - link.writtenAt < settleMs) continue;
       actual.set(u.sku, u.levels);
       targets.set(u.sku, targetsFor(cfg, u.sku, avail.get(link.hlItemId), reserved.get(u.sku)));
     }
+  }
+  if (!opts.dryRun) {
+    await stock.save(identified);
+    // Not while a write-first full sync is still writing: the links it saves after this carry no ids
+    // (its own copies), so the next reconcile has to fill them in again.
+    const full = await ctx.engine.cursors.get(ctx.connectionId, FULL_SYNC_CURSOR);
+    const syncing = full !== null && (JSON.parse(full) as { phase?: string }).phase === 'mapped';
+    if (!syncing && (await identityPending(ctx))) await setIdentityPending(ctx, false);
   }
   const changes = planChanges(targets, (sku, loc) => actual.get(sku)?.[String(loc)] ?? 0);
   const result: ReconcileResult = {
@@ -70,6 +91,7 @@ export async function reconcileInventory(
     drifted: changes.length,
     repaired: 0,
     calls: 0,
+    identified: identified.length,
     sample: changes.slice(0, 20),
   };
   if (changes.length === 0 || opts.dryRun) return result;

@@ -23,6 +23,11 @@ export interface StockLink {
   /** BigCommerce variant id and product id of the inventory unit (undefined when not in BigCommerce). */
   variantId?: number;
   productId?: number;
+  /**
+   * BigCommerce refused this SKU with "tracked by product, please update stock by product id": levels are
+   * written with `product_id` (learned from a refusal; an inventory listing does not say how a unit is tracked).
+   */
+  byProduct?: boolean;
   /** True when BigCommerce has no inventory unit with this SKU (checked at `checkedAt`). */
   missing?: boolean;
   checkedAt?: number;
@@ -36,6 +41,7 @@ export interface StockLink {
 interface LinkData {
   v?: number;
   p?: number;
+  bp?: boolean;
   missing?: boolean;
   checkedAt?: number;
   written?: Levels;
@@ -50,6 +56,7 @@ function fromRow(row: { bc_id: string | null; hl_id: string | null; data_json: s
     hlItemId: row.hl_id === null ? null : Number(row.hl_id),
     variantId: d.v,
     productId: d.p,
+    byProduct: d.bp,
     missing: d.missing,
     checkedAt: d.checkedAt,
     written: d.written ?? {},
@@ -71,6 +78,11 @@ export function createStockLinks(db: Kysely<Database>, connectionId: string, now
       .where('kind', '=', STOCK_LINK_KIND);
 
   return {
+    /** Whether this connection has any stock link yet (a fresh install has none). */
+    async hasAny(): Promise<boolean> {
+      const row = await base().limit(1).executeTakeFirst();
+      return row !== undefined;
+    },
     async all(): Promise<Map<string, StockLink>> {
       const rows = await base().execute();
       return new Map(rows.map((r) => [r.bc_id ?? '', fromRow(r)]));
@@ -111,6 +123,7 @@ export function createStockLinks(db: Kysely<Database>, connectionId: string, now
             const data: LinkData = {
               v: l.variantId,
               p: l.productId,
+              bp: l.byProduct || undefined,
               missing: l.missing || undefined,
               checkedAt: l.checkedAt,
               written: l.written,
