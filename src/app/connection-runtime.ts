@@ -19,6 +19,8 @@ import { HeartlandApi } from '../connectors/heartland/heartland-api.js';
 import { PermanentError } from '../engine/errors.js';
 import { type CatalogConfig, parseCatalogConfig } from '../flows/catalog/catalog-config.js';
 import type { CatalogFlowContext } from '../flows/catalog/catalog-context.js';
+import { type CustomersConfig, parseCustomersConfig } from '../flows/customers/customers-config.js';
+import type { CustomersFlowContext } from '../flows/customers/sync-customer.js';
 import type { FlowContext } from '../flows/flow-context.js';
 import { type InventoryConfig, parseInventoryConfig } from '../flows/inventory/inventory-config.js';
 import type { InventoryFlowContext } from '../flows/inventory/inventory-context.js';
@@ -32,6 +34,8 @@ export interface ConnectionRuntime {
   /** The stock sync settings; undefined when the connection has no `inventory` block (no stock sync). */
   inventory: InventoryConfig | undefined;
   catalog: CatalogConfig;
+  /** Customer profile sync (defaults when the connection has no `customers` block: on, no web accounts made). */
+  customers: CustomersConfig;
 }
 
 export function createConnectionRuntime(parts: AppParts, conn: ConnectionConfig): ConnectionRuntime {
@@ -54,6 +58,7 @@ export function createConnectionRuntime(parts: AppParts, conn: ConnectionConfig)
     hl,
     inventory: conn.inventory === undefined ? undefined : parseInventoryConfig(conn.inventory),
     catalog: parseCatalogConfig(conn.catalog ?? {}),
+    customers: parseCustomersConfig(conn.customers ?? {}),
     mapping() {
       mapping ??= resolveMapping(conn, hl, parts).catch((err: unknown) => {
         mapping = undefined; // a transient lookup failure must not stick
@@ -154,4 +159,13 @@ export function stockContextFor(
     inventory: runtime.inventory,
     catalog: runtime.catalog,
   };
+}
+
+/** The customer profile context for one connection: the flow context plus its `customers` block. */
+export async function customersContextFor(
+  parts: AppParts,
+  conn: ConnectionConfig,
+  runtime: ConnectionRuntime,
+): Promise<CustomersFlowContext> {
+  return { ...(await flowContextFor(parts, conn, runtime)), customers: runtime.customers };
 }

@@ -5,6 +5,7 @@
 import type { ConnectionConfig } from '../config/config-schema.js';
 import { PermanentError } from '../engine/errors.js';
 import { catalogSchedules, createCatalogHandlers } from '../flows/catalog/index.js';
+import { createCustomerHandlers, customerSchedules, customerTopicRoute } from '../flows/customers/index.js';
 import { createFlowHandlers, flowSchedules, routeTopic } from '../flows/index.js';
 import {
   createInventoryHandlers,
@@ -19,6 +20,7 @@ import type { AppModule } from './app-modules.js';
 import {
   type ConnectionRuntime,
   createConnectionRuntime,
+  customersContextFor,
   flowContextFor,
   stockContextFor,
 } from './connection-runtime.js';
@@ -60,15 +62,21 @@ function webhookConnection(parts: AppParts, id: string): WebhookConnection | und
 }
 
 /**
- * Orders for every connection; stock and catalog only for connections with an `inventory` block (their
- * webhooks are acknowledged as ignored otherwise, so no job fails for a flow that is switched off).
+ * Orders for every connection; customer profiles unless the connection's `customers` block turns them
+ * off; stock and catalog only for connections with an `inventory` block (their webhooks are acknowledged
+ * as ignored otherwise, so no job fails for a flow that is switched off).
  */
 function taskRouter(parts: AppParts): WebhookTaskRouter {
   return (connectionId, topic, entityKey) => {
     const orders = routeTopic(topic, entityKey);
     if (orders) return orders;
     const conn = parts.config.connections.find((c) => c.id === connectionId);
-    if (!conn || !runtimeFor(parts, conn).inventory) return undefined;
+    if (!conn) return undefined;
+    const customers = runtimeFor(parts, conn).customers.enabled
+      ? customerTopicRoute(topic, entityKey)
+      : undefined;
+    if (customers) return customers;
+    if (!runtimeFor(parts, conn).inventory) return undefined;
     return inventoryTopicRoute(topic, entityKey);
   };
 }
@@ -87,6 +95,10 @@ export const syncModule: AppModule = {
       }),
       ...createInventoryHandlers(stockContext),
       ...createCatalogHandlers(stockContext),
+      ...createCustomerHandlers((connectionId) => {
+        const conn = connectionOf(parts, connectionId);
+        return customersContextFor(parts, conn, runtimeFor(parts, conn));
+      }),
     };
   },
   schedules: (parts) =>
@@ -105,6 +117,10 @@ export const syncModule: AppModule = {
           fulfilmentEvery: conn.polling.fulfilment,
         }),
         ...stock,
+        // Heartland customers: polled (`polling.customers`) only when something flows to BigCommerce.
+        ...customerSchedules(runtime.customers, conn.polling.customers).map((s) =>
+          toScheduleDefinition(s, parts.engine, conn.id),
+        ),
       ];
     }),
   routes(server, parts) {

@@ -37,7 +37,7 @@ const pollingSchema = z
 
 export function connectionSchema(
   mapping: z.ZodType,
-  blocks: { inventory?: z.ZodType; catalog?: z.ZodType } = {},
+  blocks: { inventory?: z.ZodType; catalog?: z.ZodType; customers?: z.ZodType } = {},
 ) {
   const looseBlock = z.record(z.string(), z.unknown()).optional();
   return z.strictObject({
@@ -110,6 +110,9 @@ export function connectionSchema(
     catalog: (blocks.catalog ?? looseBlock).describe(
       'Catalog sync Heartland items → BigCommerce products, per-field direction, price guard.',
     ),
+    customers: (blocks.customers ?? looseBlock).describe(
+      'Customer profiles both ways: direction per field (name, phone, email, addresses), web account creation (see "Customers" above).',
+    ),
     polling: pollingSchema.prefault({}),
     rateBudgetShare: z
       .number()
@@ -159,6 +162,7 @@ export interface ConfigSchemaOptions {
   /** Schemas of a connection's `inventory` / `catalog` blocks (supplied by src/flows). Default: any object. */
   inventory?: z.ZodType;
   catalog?: z.ZodType;
+  customers?: z.ZodType;
 }
 
 export function createConfigSchema(options: ConfigSchemaOptions = {}) {
@@ -166,7 +170,13 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
   return z
     .object({
       connections: z
-        .array(connectionSchema(mapping, { inventory: options.inventory, catalog: options.catalog }))
+        .array(
+          connectionSchema(mapping, {
+            inventory: options.inventory,
+            catalog: options.catalog,
+            customers: options.customers,
+          }),
+        )
         .default([])
         .describe('Store pairs to keep in step. With no file, one connection `default` comes from env.'),
       database: z
