@@ -22,6 +22,8 @@ import type { CatalogFlowContext } from '../flows/catalog/catalog-context.js';
 import { type CustomersConfig, parseCustomersConfig } from '../flows/customers/customers-config.js';
 import type { CustomersFlowContext } from '../flows/customers/sync-customer.js';
 import type { FlowContext } from '../flows/flow-context.js';
+import { type GiftCardsConfig, parseGiftCardsConfig } from '../flows/giftcards/giftcards-config.js';
+import type { GiftCardFlowContext } from '../flows/giftcards/giftcards-context.js';
 import { type InventoryConfig, parseInventoryConfig } from '../flows/inventory/inventory-config.js';
 import type { InventoryFlowContext } from '../flows/inventory/inventory-context.js';
 import { type MappingConfig, parseMappingConfig } from '../mapping/mapping-config.js';
@@ -36,6 +38,8 @@ export interface ConnectionRuntime {
   catalog: CatalogConfig;
   /** Customer profile sync (defaults when the connection has no `customers` block: on, no web accounts made). */
   customers: CustomersConfig;
+  /** The gift card sync settings; undefined when the connection has no `giftCards` block (no sync). */
+  giftCards: GiftCardsConfig | undefined;
 }
 
 export function createConnectionRuntime(parts: AppParts, conn: ConnectionConfig): ConnectionRuntime {
@@ -59,6 +63,7 @@ export function createConnectionRuntime(parts: AppParts, conn: ConnectionConfig)
     inventory: conn.inventory === undefined ? undefined : parseInventoryConfig(conn.inventory),
     catalog: parseCatalogConfig(conn.catalog ?? {}),
     customers: parseCustomersConfig(conn.customers ?? {}),
+    giftCards: conn.giftCards === undefined ? undefined : parseGiftCardsConfig(conn.giftCards),
     mapping() {
       mapping ??= resolveMapping(conn, hl, parts).catch((err: unknown) => {
         mapping = undefined; // a transient lookup failure must not stick
@@ -158,6 +163,33 @@ export function stockContextFor(
     now: Date.now,
     inventory: runtime.inventory,
     catalog: runtime.catalog,
+  };
+}
+
+/** The gift card context for one connection (requires its `giftCards` block). */
+export function giftCardContextFor(
+  parts: AppParts,
+  conn: ConnectionConfig,
+  runtime: ConnectionRuntime,
+): GiftCardFlowContext {
+  if (!runtime.giftCards) {
+    throw new PermanentError({
+      code: 'HB_ERR_CONFIG_NO_GIFTCARDS',
+      message: `connection ${conn.id} has no giftCards block: gift card sync is off for it`,
+      suggestedFix:
+        'add connections[].giftCards to heartbridge.yaml (docs/configuration.md), or discard this job',
+    });
+  }
+  return {
+    connectionId: conn.id,
+    engine: parts.engine,
+    bc: runtime.bc,
+    hl: runtime.hl,
+    configVersion: parts.configVersion,
+    alerts: parts.alerts,
+    logger: parts.logger,
+    now: Date.now,
+    giftCards: runtime.giftCards,
   };
 }
 

@@ -6,6 +6,7 @@ import type { ConnectionConfig } from '../config/config-schema.js';
 import { PermanentError } from '../engine/errors.js';
 import { catalogSchedules, createCatalogHandlers } from '../flows/catalog/index.js';
 import { createCustomerHandlers, customerSchedules, customerTopicRoute } from '../flows/customers/index.js';
+import { createGiftCardHandlers, giftCardSchedules } from '../flows/giftcards/handlers.js';
 import { createFlowHandlers, flowSchedules, routeTopic } from '../flows/index.js';
 import {
   createInventoryHandlers,
@@ -22,6 +23,7 @@ import {
   createConnectionRuntime,
   customersContextFor,
   flowContextFor,
+  giftCardContextFor,
   stockContextFor,
 } from './connection-runtime.js';
 import type { AppParts } from './create-app.js';
@@ -99,6 +101,10 @@ export const syncModule: AppModule = {
         const conn = connectionOf(parts, connectionId);
         return customersContextFor(parts, conn, runtimeFor(parts, conn));
       }),
+      ...createGiftCardHandlers((connectionId) => {
+        const conn = connectionOf(parts, connectionId);
+        return giftCardContextFor(parts, conn, runtimeFor(parts, conn));
+      }),
     };
   },
   schedules: (parts) =>
@@ -109,6 +115,10 @@ export const syncModule: AppModule = {
             toScheduleDefinition(s, parts.engine, conn.id),
           )
         : [];
+      // Gift cards: polled on both sides (neither sends events) for connections with a `giftCards` block.
+      const giftCards = runtime.giftCards
+        ? giftCardSchedules(runtime.giftCards).map((s) => toScheduleDefinition(s, parts.engine, conn.id))
+        : [];
       return [
         ...flowSchedules({
           engine: parts.engine,
@@ -117,6 +127,7 @@ export const syncModule: AppModule = {
           fulfilmentEvery: conn.polling.fulfilment,
         }),
         ...stock,
+        ...giftCards,
         // Heartland customers: polled (`polling.customers`) only when something flows to BigCommerce.
         ...customerSchedules(runtime.customers, conn.polling.customers).map((s) =>
           toScheduleDefinition(s, parts.engine, conn.id),

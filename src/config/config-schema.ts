@@ -37,7 +37,7 @@ const pollingSchema = z
 
 export function connectionSchema(
   mapping: z.ZodType,
-  blocks: { inventory?: z.ZodType; catalog?: z.ZodType; customers?: z.ZodType } = {},
+  blocks: { inventory?: z.ZodType; catalog?: z.ZodType; customers?: z.ZodType; giftCards?: z.ZodType } = {},
 ) {
   const looseBlock = z.record(z.string(), z.unknown()).optional();
   return z.strictObject({
@@ -113,6 +113,9 @@ export function connectionSchema(
     customers: (blocks.customers ?? looseBlock).describe(
       'Customer profiles both ways: direction per field (name, phone, email, addresses), web account creation (see "Customers" above).',
     ),
+    giftCards: (blocks.giftCards ?? looseBlock).describe(
+      'Gift card balances BigCommerce ⇄ Heartland: poll interval, direction, adjustment reason (absent: no gift card sync; see "Gift cards" above).',
+    ),
     polling: pollingSchema.prefault({}),
     rateBudgetShare: z
       .number()
@@ -163,6 +166,7 @@ export interface ConfigSchemaOptions {
   inventory?: z.ZodType;
   catalog?: z.ZodType;
   customers?: z.ZodType;
+  giftCards?: z.ZodType;
 }
 
 export function createConfigSchema(options: ConfigSchemaOptions = {}) {
@@ -175,6 +179,7 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
             inventory: options.inventory,
             catalog: options.catalog,
             customers: options.customers,
+            giftCards: options.giftCards,
           }),
         )
         .default([])

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { HeartlandApi } from '../../src/connectors/heartland/heartland-api.js';
 import {
   agreedBases,
@@ -149,6 +152,24 @@ describe('giftCards config', () => {
     expect(giftCardsConfigSchema.safeParse({ every: 'soon' }).success).toBe(false);
     expect(giftCardsConfigSchema.safeParse({ reasonID: 3 }).success).toBe(false);
     expect(giftCardsConfigSchema.safeParse({ bigcommerce: { toEmail: 'nope' } }).success).toBe(false);
+  });
+
+  it('docs/configuration.md lists every field with its description (the generated reference does not expand feature blocks)', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '../../docs/configuration.md'), 'utf8');
+    type Node = { description?: string; properties?: Record<string, Node> };
+    const walk = (node: Node, prefix: string): Array<[string, string]> =>
+      Object.entries(node.properties ?? {}).flatMap(([k, child]) =>
+        child.properties
+          ? walk(child, `${prefix}.${k}`)
+          : [[`${prefix}.${k}`, child.description ?? ''] as [string, string]],
+      );
+    const fields = walk(z.toJSONSchema(giftCardsConfigSchema, { io: 'input' }) as Node, 'giftCards');
+    expect(fields.length).toBeGreaterThan(10);
+    for (const [path, description] of fields) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${path}\` |`));
+      expect(row, path).toBeDefined();
+      expect(row?.replace(/\\\|/g, '|'), path).toContain(description);
+    }
   });
 
   it('job payloads are checked, not trusted', () => {

@@ -14,6 +14,7 @@ import * as sandbox from './sandbox.js';
 import * as serve from './serve.js';
 import * as setup from './setup.js';
 import * as sync from './sync.js';
+import * as syncGiftcards from './sync-giftcards.js';
 import * as version from './version.js';
 import * as webhooks from './webhooks.js';
 
@@ -37,6 +38,7 @@ export const commandModules: CommandModule[] = [
   connect,
   setup,
   sync,
+  syncGiftcards, // after `sync`: adds `sync giftcards` to it
   locations,
   catalog,
   demo,
