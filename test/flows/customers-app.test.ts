@@ -99,7 +99,10 @@ describe('customers through heartbridge serve', () => {
       entityKey: 'test:customers.poll',
       payload: {},
     });
-    await waitFor(() => sb.bc.state.customers.get(bcId)?.email === 'serve.renamed@example.com', 'the BC update');
+    await waitFor(
+      () => sb.bc.state.customers.get(bcId)?.email === 'serve.renamed@example.com',
+      'the BC update',
+    );
     await drained();
     expect(sb.bc.state.customers.get(bcId)).toMatchObject({ last_name: 'Renamed' });
     // The BigCommerce echo of that write did not come back to Heartland as a write.

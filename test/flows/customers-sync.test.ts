@@ -6,7 +6,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { installHooks } from '../../src/connectors/bigcommerce/hooks-registration.js';
 import type { RunningWorker } from '../../src/engine/index.js';
-import type { FlowOptions } from '../../src/flows/flow-context.js';
 import {
   type CustomersConfigInput,
   parseCustomersConfig,
@@ -14,11 +13,12 @@ import {
 import {
   CUSTOMER_REVIEW_KIND,
   CUSTOMERS_CURSOR,
-  createCustomerHandlers,
   type CustomersFlowContext,
+  createCustomerHandlers,
   pollCustomers,
   syncBcCustomer,
 } from '../../src/flows/customers/index.js';
+import type { FlowOptions } from '../../src/flows/flow-context.js';
 import { createReviewItems } from '../../src/flows/orders/review-items.js';
 import { BRIDGE_SECRET, type Bridge, startBridge } from '../helpers/bridge.js';
 import { orderBody, sellableSkus } from './order-fixtures.js';
@@ -86,12 +86,14 @@ const signUp = {
 
 /** A storefront sign-up: POST /v3/customers on the simulator (it fires store/customer/created). */
 async function signUpOnBc(b: Bridge, over: Record<string, unknown> = {}): Promise<number> {
-  const [c] = await b.ctx.bc.customers.create([{ ...signUp, ...over } as never]);
+  const [c] = await b.ctx.bc.customers.create([{ ...signUp, ...over }]);
   return c!.id;
 }
 
 function hlCustomersByEmail(b: Bridge, email: string) {
-  return b.sandbox.hl.state.customers.all().filter((c) => (c.email ?? '').toLowerCase() === email.toLowerCase());
+  return b.sandbox.hl.state.customers
+    .all()
+    .filter((c) => (c.email ?? '').toLowerCase() === email.toLowerCase());
 }
 
 async function linkOf(b: Bridge, bcId: number) {
@@ -99,9 +101,9 @@ async function linkOf(b: Bridge, bcId: number) {
 }
 
 async function quarantined(b: Bridge, entityKey: string) {
-  return (await b.engine.dlq.list({ connectionId: b.connectionId, kind: 'quarantine', status: 'open' })).filter(
-    (d) => d.entityKey === entityKey,
-  );
+  return (
+    await b.engine.dlq.list({ connectionId: b.connectionId, kind: 'quarantine', status: 'open' })
+  ).filter((d) => d.entityKey === entityKey);
 }
 
 describe('customers: BigCommerce → Heartland', () => {
@@ -126,10 +128,17 @@ describe('customers: BigCommerce → Heartland', () => {
     expect(await b.engine.audit.list({ action: 'customer.created' })).toHaveLength(1);
 
     // Edit on BigCommerce (name and phone) → Heartland follows.
-    await b.ctx.bc.customers.update([{ id: bcId, last_name: 'Murray', phone: '+1 512 555 0123' } as never]);
-    await b.waitFor(() => b.sandbox.hl.state.customers.get(hl!.id)?.last_name === 'Murray', 10_000, 'the edit');
+    await b.ctx.bc.customers.update([{ id: bcId, last_name: 'Murray', phone: '+1 512 555 0123' }]);
+    await b.waitFor(
+      () => b.sandbox.hl.state.customers.get(hl!.id)?.last_name === 'Murray',
+      10_000,
+      'the edit',
+    );
     await b.idle();
-    expect(b.sandbox.hl.state.customers.get(hl!.id)).toMatchObject({ last_name: 'Murray', phone: '+15125550123' });
+    expect(b.sandbox.hl.state.customers.get(hl!.id)).toMatchObject({
+      last_name: 'Murray',
+      phone: '+15125550123',
+    });
     expect(hlCustomersByEmail(b, 'grace.hopper@example.com')).toHaveLength(1);
 
     // An address added to the address book (BigCommerce fires address/created, not customer/updated).
@@ -205,11 +214,23 @@ describe('customers: BigCommerce → Heartland', () => {
 
   it('two Heartland customers with the email → review item; resolving it links the chosen one', async () => {
     const b = await bridge();
-    const a = await b.ctx.hl.createCustomer({ first_name: 'Ann', last_name: 'Twin', email: 'twin@example.com' });
-    const second = await b.ctx.hl.createCustomer({ first_name: 'Ann', last_name: 'Twin', email: 'twin@example.com' });
+    const a = await b.ctx.hl.createCustomer({
+      first_name: 'Ann',
+      last_name: 'Twin',
+      email: 'twin@example.com',
+    });
+    const second = await b.ctx.hl.createCustomer({
+      first_name: 'Ann',
+      last_name: 'Twin',
+      email: 'twin@example.com',
+    });
     const bcId = await signUpOnBc(b, { email: 'twin@example.com', first_name: 'Ann', last_name: 'Twin' });
     const entityKey = `bc:customer:${bcId}`;
-    await b.waitFor(async () => (await quarantined(b, entityKey)).length > 0, 10_000, 'the review quarantine');
+    await b.waitFor(
+      async () => (await quarantined(b, entityKey)).length > 0,
+      10_000,
+      'the review quarantine',
+    );
     await b.idle();
     const items = await createReviewItems(b.engine.store.db).list({ status: 'open' });
     const item = items.find((i) => i.kind === CUSTOMER_REVIEW_KIND && i.entityKey === entityKey);
@@ -256,7 +277,9 @@ describe('customers: BigCommerce → Heartland', () => {
     // Whether the created event's run saw the clean name first or not, the hostile one is parked and never
     // reaches Heartland.
     expect(
-      b.sandbox.hl.state.customers.all().some((c) => (c.last_name ?? '').includes('\u202e') || (c.last_name ?? '').length > 100),
+      b.sandbox.hl.state.customers
+        .all()
+        .some((c) => (c.last_name ?? '').includes('\u202e') || (c.last_name ?? '').length > 100),
     ).toBe(false);
     const hostileQ = await quarantined(b, `bc:customer:${hostile}`);
     expect(hostileQ[0]?.errorMessage).toMatch(/last_name is 400 characters long/);
@@ -266,7 +289,7 @@ describe('customers: BigCommerce → Heartland', () => {
     expect(dead.filter((d) => d.task.startsWith('customers.'))).toEqual([]);
 
     // Fixed in BigCommerce → the webhook re-runs the flow, which syncs it and resolves the entry.
-    await b.ctx.bc.customers.update([{ id: bad, phone: '+1 512 555 0177' } as never]);
+    await b.ctx.bc.customers.update([{ id: bad, phone: '+1 512 555 0177' }]);
     await b.waitFor(() => hlCustomersByEmail(b, 'badphone@example.com').length === 1, 10_000, 'the fix');
     await b.idle();
     expect(await quarantined(b, `bc:customer:${bad}`)).toEqual([]);
@@ -294,7 +317,11 @@ describe('customers: BigCommerce → Heartland', () => {
     const bcId = await signUpOnBc(b, { email: 'rush@example.com', phone: '(512) 555-0111' });
     const skus = sellableSkus(b.sandbox);
     const order = b.sandbox.bc.placeOrder({
-      ...orderBody({ email: 'rush@example.com', phone: '(512) 555-0111', lines: [{ ...skus[0]!, quantity: 1 }] }),
+      ...orderBody({
+        email: 'rush@example.com',
+        phone: '(512) 555-0111',
+        lines: [{ ...skus[0]!, quantity: 1 }],
+      }),
       customer_id: bcId,
     }) as { id: number };
     await b.waitFor(() => b.hlOrdersFor(order.id).length === 1, 10_000, 'the HL order');
@@ -329,7 +356,11 @@ describe('customers: Heartland → BigCommerce, and echoes', () => {
     const hl0 = b.sandbox.hl.faults.counters.requests;
     const second = await pollCustomers(b.cctx);
     expect(second.enqueued).toBe(1);
-    await b.waitFor(() => b.sandbox.bc.state.customers.get(bcId)!.last_name === 'Tillman', 10_000, 'BC update');
+    await b.waitFor(
+      () => b.sandbox.bc.state.customers.get(bcId)!.last_name === 'Tillman',
+      10_000,
+      'BC update',
+    );
     await b.idle();
     expect(b.sandbox.bc.state.customers.get(bcId)).toMatchObject({
       last_name: 'Tillman',
@@ -338,7 +369,9 @@ describe('customers: Heartland → BigCommerce, and echoes', () => {
     });
     // 3. BigCommerce's store/customer/updated for our write came back and was skipped: Heartland untouched.
     expect(
-      b.sandbox.bc.state.deliveries.some((d) => d.scope === 'store/customer/updated' && d.body.data.id === bcId),
+      b.sandbox.bc.state.deliveries.some(
+        (d) => d.scope === 'store/customer/updated' && d.body.data.id === bcId,
+      ),
     ).toBe(true);
     expect(b.sandbox.hl.state.customers.get(hlId)!.updated_at).toBe(hlEdited);
     // Heartland calls: the poll's one page and customers.from_hl's read; the echo's customers.sync none.
@@ -407,11 +440,17 @@ describe('customers: Heartland → BigCommerce, and echoes', () => {
   it('createInBigCommerce makes a web account for a changed Heartland customer with an email (off: none)', async () => {
     const off = await bridge();
     await pollCustomers(off.cctx); // the seed, taken as seen
-    const hlOff = await off.ctx.hl.createCustomer({ first_name: 'Pat', last_name: 'Store', email: 'pat@example.com' });
+    const hlOff = await off.ctx.hl.createCustomer({
+      first_name: 'Pat',
+      last_name: 'Store',
+      email: 'pat@example.com',
+    });
     const r = await pollCustomers(off.cctx);
     expect(r.unlinked).toBeGreaterThanOrEqual(1);
     await off.idle();
-    expect([...off.sandbox.bc.state.customers.values()].some((c) => c.email === 'pat@example.com')).toBe(false);
+    expect([...off.sandbox.bc.state.customers.values()].some((c) => c.email === 'pat@example.com')).toBe(
+      false,
+    );
     expect(await off.engine.links.findByHlId(off.connectionId, 'customer', String(hlOff))).toBeNull();
 
     // No overlap, cursor after the seed: this test is about one new customer, not the whole account.
@@ -419,7 +458,11 @@ describe('customers: Heartland → BigCommerce, and echoes', () => {
     await on.engine.cursors.set(
       on.connectionId,
       CUSTOMERS_CURSOR,
-      JSON.stringify({ since: on.sandbox.hl.state.nowIso(), afterId: 0, newest: on.sandbox.hl.state.nowIso() }),
+      JSON.stringify({
+        since: on.sandbox.hl.state.nowIso(),
+        afterId: 0,
+        newest: on.sandbox.hl.state.nowIso(),
+      }),
     );
     await new Promise((r) => setTimeout(r, 5));
     const hlId = await on.ctx.hl.createCustomer({
