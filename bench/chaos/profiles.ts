@@ -130,7 +130,7 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     killUntilMs: 8_000,
     chaosMinMs: 22_000,
     outageMs: 1_500,
-    drainTimeoutMs: 75_000,
+    drainTimeoutMs: 120_000,
     polling: { orders: '15s', fulfilment: '3s' },
     inventory: { poll: '2s', reservations: '5s', reconcile: '15s' },
     hlConcurrency: 2,

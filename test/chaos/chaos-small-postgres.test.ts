@@ -33,5 +33,5 @@ describe.skipIf(reason !== null)('chaos (small profile, PostgreSQL, 2 worker pro
     expect(r.verify.stock.safetyApplied).toBeGreaterThan(0);
     expect(r.verify.stock.reservedOrders).toBeGreaterThan(0);
     expect(r.inventory?.finalJobs).toEqual({ reservations: 'done', reconcile: 'done' });
-  }, 180_000);
+  }, 270_000);
 });

@@ -29,5 +29,5 @@ describe('chaos (small profile, SQLite)', () => {
     expect(r.verify.stock.reservedOrders).toBeGreaterThan(0);
     expect(r.inventory?.finalJobs).toEqual({ reservations: 'done', reconcile: 'done' });
     expect(r.verify.fulfilments).toBeGreaterThan(10);
-  }, 120_000);
+  }, 240_000);
 });
