@@ -133,6 +133,11 @@ describe('readBcCustomer', () => {
     expect(v.profile.first_name).toBe('Grace');
     expect(v.problems.map((p) => p.field).sort()).toEqual(['email', 'last_name']);
     expect(v.problems.find((p) => p.field === 'last_name')?.reason).toMatch(/300 characters/);
+    // A name that cleans to nothing stays empty: it never overwrites the other side's name.
+    const blank = readBcCustomer(bc({ first_name: '\u200b\u0000 ' }), cfg).profile;
+    expect(blank.first_name).toBe('');
+    const hl = { first_name: 'Grace', last_name: 'Hopper', email: null, phone: null };
+    expect(profilePatch(blank, hl, cfg, flowsToHl)).not.toHaveProperty('first_name');
     const markup = readBcCustomer(bc({ email: '<script>@x.com' }), cfg);
     expect(markup.problems.map((p) => p.field)).toEqual(['email']);
   });

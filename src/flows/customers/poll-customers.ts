@@ -257,7 +257,7 @@ export async function applyHlCustomer(
   if (!bcRaw)
     return log('gone', { bcCustomerId: bcId, reason: 'the linked BigCommerce customer was deleted' });
   const bcParsed = bcCustomerInSchema.parse(bcRaw);
-  const bc = readBcCustomer(bcParsed, cfg, ctx.mapping);
+  const bc = readBcCustomer(bcParsed, cfg);
   const patch = profilePatch(hl.profile, bc.profile, cfg, flowsToBc);
   let bcAfter = bc;
   if (Object.keys(patch).length > 0) {
@@ -272,7 +272,6 @@ export async function applyHlCustomer(
     bcAfter = readBcCustomer(
       bcCustomerInSchema.parse({ ...bcParsed, ...(updated as object), addresses: bcParsed.addresses }),
       cfg,
-      ctx.mapping,
     );
   }
   const wrote = Object.keys(patch).length > 0;
@@ -334,7 +333,7 @@ async function createInBigCommerce(
     throw err;
   }
   const bc = bcCustomerInSchema.parse({ ...(created as object), addresses: [] });
-  const bcHash = bcStateHash(readBcCustomer(bc, cfg, ctx.mapping), cfg);
+  const bcHash = bcStateHash(readBcCustomer(bc, cfg), cfg);
   await commit(
     ctx,
     {

@@ -17,7 +17,6 @@
 import { z } from 'zod';
 import type { HlCustomer } from '../../connectors/heartland/schemas.js';
 import { type HlAddress, normalizeAddress } from '../../mapping/address.js';
-import type { MappingConfig } from '../../mapping/mapping-config.js';
 import { normalizePhone } from '../../mapping/phone.js';
 import { stableHash } from '../../mapping/stable-hash.js';
 import { cleanText, properCase } from '../../mapping/text.js';
@@ -149,7 +148,6 @@ const validIso2 = (c: string | null | undefined) => (c && /^[A-Za-z]{2}$/.test(c
 export function readBcCustomer(
   c: BcCustomerIn,
   cfg: Pick<CustomersConfig, 'defaultCountry'>,
-  mapping?: Pick<MappingConfig, 'defaults'>,
 ): BcCustomerView {
   const where = `BigCommerce (Customers → customer ${c.id})`;
   const problems: CustomerProblem[] = [];
@@ -184,7 +182,6 @@ export function readBcCustomer(
     }
   }
   const country = validIso2(bcAddresses[0]?.country_code) ?? cfg.defaultCountry;
-  const fallback = mapping?.defaults.customer;
   const first = checkName(c.first_name, 'first_name', where, problems);
   const last = checkName(c.last_name, 'last_name', where, problems);
   const email = checkEmail(c.email, where, problems);
@@ -202,8 +199,9 @@ export function readBcCustomer(
   }
   return {
     profile: {
-      first_name: first || fallback?.firstName || 'Guest',
-      last_name: last || fallback?.lastName || 'Customer',
+      // Empty stays empty here (a patch never writes an empty name); a new customer gets the defaults.
+      first_name: first,
+      last_name: last,
       email,
       phone,
     },

@@ -120,7 +120,7 @@ export async function syncBcCustomer(
     });
     return log('quarantined');
   }
-  const view = readBcCustomer(parsed.data, cfg, ctx.mapping);
+  const view = readBcCustomer(parsed.data, cfg);
   const link = await ctx.engine.links.findByBcId(ctx.connectionId, CUSTOMER_LINK_KIND, bcKey);
   const hash = bcStateHash(view, cfg);
 
@@ -146,9 +146,12 @@ export async function syncBcCustomer(
   }
 
   // ── 5. match ──
+  const defaults = ctx.mapping.defaults.customer;
   const draft: HlCustomerDraft = {
     ...view.profile,
-    custom: { ...(ctx.mapping.defaults.customer.custom ?? {}) },
+    first_name: view.profile.first_name || defaults.firstName,
+    last_name: view.profile.last_name || defaults.lastName,
+    custom: { ...defaults.custom },
     address: view.addresses[0] ?? null,
     company: null,
   };
@@ -185,7 +188,7 @@ export async function syncBcCustomer(
   } else hlId = resolution.id;
   if (created) {
     // What Heartland now holds is what we sent (names, email and phone go in as normalised here).
-    hlAfter = view.profile;
+    hlAfter = { ...view.profile, first_name: draft.first_name, last_name: draft.last_name };
   } else {
     const hl = readHlCustomer(await ctx.hl.getCustomer(hlId), cfg);
     patch = profilePatch(view.profile, hl.profile, cfg, flowsToHl);
