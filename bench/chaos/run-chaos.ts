@@ -403,11 +403,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       connections: [
         {
           id: CONNECTION,
-          bigcommerce: sbInfo.bigcommerce,
+          bigcommerce: {
+            ...sbInfo.bigcommerce,
+            ...(profile.apiTimeoutMs ? { timeoutMs: profile.apiTimeoutMs } : {}),
+          },
           heartland: {
             apiUrl: sbInfo.heartland.apiUrl,
             apiToken: sbInfo.heartland.token,
             concurrency: profile.hlConcurrency,
+            ...(profile.apiTimeoutMs ? { timeoutMs: profile.apiTimeoutMs } : {}),
           },
           webhookSecret: SECRET,
           publicUrl: `http://127.0.0.1:${port}`,
