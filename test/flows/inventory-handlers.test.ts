@@ -66,4 +66,46 @@ describe('inventory handlers, schedules and routing', () => {
     const done = await h.engine.queue.listJobs({ task: 'inventory.poll' });
     expect(done).toHaveLength(1);
   });
+
+  it('the initial full sync runs while real-time work keeps arriving (a busy store never starves it)', async () => {
+    h = await startHarness();
+    const hh = h;
+    // A busy store: every real-time job brings another one (orders, hints), forever.
+    const busy = (n: number) =>
+      hh.engine.queue.enqueue({
+        connectionId: 'test',
+        task: 'busy',
+        entityKey: `busy:${n}`,
+        payload: { n },
+        priority: 10,
+      });
+    for (let i = 0; i < 5; i++) await busy(i);
+    const inventory = createInventoryHandlers(h.ctx);
+    const worker = await h.engine.startWorkers(
+      {
+        ...inventory,
+        async busy(payload) {
+          await new Promise((r) => setTimeout(r, 5));
+          await busy(Number(payload.n) + 5);
+        },
+      },
+      { concurrency: 1, pollIntervalMs: 10 },
+    );
+    // The first ledger poll finds no cursor: it queues the initial full sync.
+    await hh.engine.queue.enqueue({
+      connectionId: 'test',
+      task: INVENTORY_TASKS.poll,
+      entityKey: 'inventory.poll:test',
+      payload: {},
+      priority: 10,
+    });
+    await until(
+      async () =>
+        (await hh.engine.queue.listJobs({ task: INVENTORY_TASKS.full, state: 'done' })).length === 1,
+      20_000,
+    );
+    await worker.stop(1000);
+    const sku = sharedSkus(hh).find((s) => hlAvailable(hh, s, 100001) > 0) as string;
+    expect(hh.bcLevel(sku, 1)).toBe(hlAvailable(hh, sku, 100001));
+  }, 30_000);
 });

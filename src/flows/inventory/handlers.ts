@@ -48,7 +48,10 @@ export function createInventoryHandlers(
           entityKey: `inventory:full:${ctx.connectionId}`,
           coalesceKey: `${INVENTORY_TASKS.full}:${ctx.connectionId}`,
           payload: {},
-          priority: INVENTORY_PRIORITY.bulk,
+          // Real-time, not bulk: on a busy store the queue always holds real-time work (orders, hints),
+          // and the chaos full run showed a bulk first sync never starting while the load lasted —
+          // so the web kept showing stock nobody had set. It is one job: it holds one slot.
+          priority: INVENTORY_PRIORITY.hint,
         });
       }
       if (r.more) {
