@@ -1,9 +1,11 @@
 /**
  * Inventory benchmark (run on demand: `npm run bench -- inventory [products] [--quick]`; never in npm test).
+ * Options: `--mode auto|write-first|read-first` (phase 1; default auto = write-first on the empty
+ * database), `--out <file>` (results file; default bench/results/inventory-<date>[-quick].md).
  *
  * 1. Initial sync: ~100k SKUs × 4 locations, every BigCommerce level different from Heartland (cold
- *    store), `fullSync` from an empty database. Counts BigCommerce calls (reads / writes), our CPU time
- *    (user + system of THIS process; the simulators run in a child process) and peak RSS.
+ *    store), `fullSync` from an empty database. Counts BigCommerce calls (reads / writes, refused writes),
+ *    our CPU time (user + system of THIS process; the simulators run in a child process) and peak RSS.
  * 2. Steady state: 1,000 random Heartland stock changes, then one ledger poll: BigCommerce calls used.
  * 3. Backlog drain under a real quota: a second sandbox with BigCommerce's 150-request quota on a 3 s
  *    window (the 30 s window scaled down 10×, same shape), every level different, drained at real-time
@@ -12,7 +14,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +33,21 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 /** Only phase 3; its line replaces the one in today's results file. */
 const drainOnly = args.includes('--drain-only');
-const products = Number(args.find((a) => /^\d+$/.test(a)) ?? (quick ? 2000 : 41_700));
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const mode = (flag('--mode') ?? 'auto') as 'auto' | 'write-first' | 'read-first';
+if (!['auto', 'write-first', 'read-first'].includes(mode)) throw new Error(`--mode ${mode}?`);
+const outArg = flag('--out');
+const products = Number(
+  args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--out') ?? (quick ? 2000 : 41_700),
+);
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+const loadAtStart = load();
 
 interface Child {
   proc: ChildProcess;
@@ -68,6 +84,8 @@ interface Meter {
   reads: number;
   writes: number;
   r429: number;
+  /** Writes BigCommerce refused with 422 (write-first learns unknown SKUs this way). */
+  r422: number;
   /** Start time of every BigCommerce request, and whether it was a write. */
   log: Array<{ at: number; write: boolean }>;
 }
@@ -76,7 +94,7 @@ async function context(c: Child, dir: string, name: string) {
   const store = openStore(join(dir, `${name}.db`));
   await migrateToLatest(store);
   const engine = createEngine({ store, backend: await createQueueBackend(store) });
-  const meter: Meter = { reads: 0, writes: 0, r429: 0, log: [] };
+  const meter: Meter = { reads: 0, writes: 0, r429: 0, r422: 0, log: [] };
   const countingFetch = async (input: string, init: RequestInit) => {
     const write = (init.method ?? 'GET') !== 'GET';
     if (write) meter.writes++;
@@ -84,6 +102,7 @@ async function context(c: Child, dir: string, name: string) {
     meter.log.push({ at: Date.now(), write });
     const res = await fetch(input, init);
     if (res.status === 429) meter.r429++;
+    if (res.status === 422) meter.r422++;
     return res;
   };
   const ctx: InventoryFlowContext = {
@@ -131,11 +150,15 @@ if (!drainOnly) {
     const { ctx, meter, close } = await context(a, dir, 'a');
     const cpu0 = process.cpuUsage();
     const t0 = Date.now();
-    const r = await fullSync(ctx);
+    const r = await fullSync(ctx, { mode });
     const cpu = cpuMs(process.cpuUsage(cpu0));
     const wall = Date.now() - t0;
     log(
-      `initial sync: ${r.changes} levels written in ${r.calls} absolute calls (${r.batches} batches); BigCommerce calls total ${meter.reads + meter.writes} (reads ${meter.reads}, writes ${meter.writes}); 429s ${meter.r429}`,
+      `initial sync (${r.mode}): ${r.written} of ${r.changes} planned levels written in ${r.calls} absolute calls (${r.batches} batches, ${meter.r422} refused with 422); BigCommerce calls total ${meter.reads + meter.writes} (reads ${meter.reads}, writes ${meter.writes}); 429s ${meter.r429}; SKUs matched ${r.skus.matched}, missing in BigCommerce ${r.skus.hlOnly}, read back after a refusal ${r.lookedUp}, rejected ${r.rejected.length}`,
+    );
+    const floor = Math.ceil((r.skus.matched * 4) / 2000);
+    log(
+      `initial sync: floor for the writes alone ⌈${r.skus.matched} SKUs × 4 / 2,000⌉ = ${floor}; calls above it: ${meter.reads + meter.writes - floor}`,
     );
     log(
       `initial sync: our CPU ${(cpu / 1000).toFixed(1)} s, wall ${(wall / 1000).toFixed(1)} s (wall includes the simulators' own time)`,
@@ -167,7 +190,8 @@ try {
   const { ctx, meter, close } = await context(b, dir, 'b');
   const t0 = Date.now();
   // Small batches so the backlog spans many quota windows (pacing does not depend on batch size).
-  const r = await fullSync(ctx, { priority: 'realtime', batchSize: 50 });
+  // Read-first, as in the earlier results: this phase measures pacing, and refused calls would blur it.
+  const r = await fullSync(ctx, { priority: 'realtime', batchSize: 50, mode: 'read-first' });
   const elapsed = Date.now() - t0;
   const calls = meter.reads + meter.writes;
   // The budget matters while BigCommerce is the bottleneck: from the first to the last write call
@@ -192,16 +216,19 @@ const cpuModel = cpus()[0]?.model ?? 'unknown';
 const md = `# Inventory benchmark — ${date}
 
 Machine: ${cpus().length} CPUs (nproc), ${cpuModel}; Node ${process.version}; SQLite store in a temp dir.
-Command: \`npm run bench -- inventory${quick ? ' --quick' : ''}\` (products ${products}, backlog ${drainProducts}).
+Command: \`npm run bench -- inventory ${args.join(' ')}\` (products ${products}, backlog ${drainProducts}, phase 1 mode ${mode}).
+Load average (1 / 5 / 15 min): ${loadAtStart} at start, ${load()} at the end (shared machine: wall times
+are inflated by other work; CPU times and call counts are not).
 
 ${results.map((l) => `- ${l}`).join('\n')}
 
-Notes: the simulators run in child processes (their CPU is not ours). BigCommerce reads are
-\`/v3/inventory/items\` at 1,000 per page (to learn which SKUs exist and what they show, so SKUs missing
-in BigCommerce never fail a batch) plus one location check; Heartland reads are not BigCommerce budget.
+Notes: the simulators run in child processes (their CPU is not ours); Heartland reads are not
+BigCommerce budget. Read-first lists \`/v3/inventory/items\` at 1,000 per page before writing;
+write-first lists nothing and learns unknown SKUs from the 422s (see src/flows/inventory/full-sync.ts).
+The backlog drain always runs read-first.
 `;
 mkdirSync(join(here, '..', 'results'), { recursive: true });
-const file = join(here, '..', 'results', `inventory-${date}${quick ? '-quick' : ''}.md`);
+const file = outArg ?? join(here, '..', 'results', `inventory-${date}${quick ? '-quick' : ''}.md`);
 if (drainOnly && existsSync(file)) {
   const line = results.find((l) => l.startsWith('backlog drain')) ?? '';
   const old = readFileSync(file, 'utf8');

@@ -43,7 +43,12 @@ interface Call {
 /** Replaces the harness's BigCommerce client by one that records every request (and may answer some). */
 function record(
   h: Harness,
-  intercept?: (method: string, path: string, body: { items?: Item[] } | undefined) => Response | undefined,
+  intercept?: (
+    method: string,
+    path: string,
+    body: { items?: Item[] } | undefined,
+    pass: () => Promise<Response>,
+  ) => Response | undefined | Promise<Response | undefined>,
 ): Call[] {
   const calls: Call[] = [];
   const fetchFn = async (input: string, init: RequestInit): Promise<Response> => {
@@ -51,7 +56,8 @@ function record(
     const path = url.pathname.replace(/^\/stores\/[^/]+/, '');
     const method = init.method ?? 'GET';
     const body = init.body ? (JSON.parse(String(init.body)) as { items?: Item[] }) : undefined;
-    const res = intercept?.(method, path, body) ?? (await fetch(input, init));
+    const res =
+      (await intercept?.(method, path, body, () => fetch(input, init))) ?? (await fetch(input, init));
     calls.push({
       method,
       path,
@@ -99,8 +105,8 @@ describe('write-first full sync', () => {
   it('a fresh connection writes every level without listing BigCommerce; unknown SKUs become missing links, each sent once', async () => {
     const h = await harness(60);
     const calls = record(h);
-    const r = await fullSync(h.ctx, { batchSize: 50 });
-    expect(r.mode).toBe('write-first');
+    const r = await fullSync(h.ctx);
+    expect(r).toMatchObject({ mode: 'write-first', listed: false });
     // The only BigCommerce read is the location check.
     expect(calls.filter((c) => c.method === 'GET').map((c) => c.path)).toEqual(['/v3/inventory/locations']);
     const puts = calls.filter(isAbsolute);
@@ -113,7 +119,7 @@ describe('write-first full sync', () => {
     for (const sku of hlOnly) expect(puts.filter((c) => c.items.some((i) => i.sku === sku))).toHaveLength(1);
     const refused = puts.filter((c) => c.status === 422);
     expect(refused.length).toBeGreaterThan(0);
-    expect(refused.every((c) => c.items.every((i) => i.location_id === 1))).toBe(true);
+    expect(refused.length).toBeLessThanOrEqual(Math.ceil(h.sb.hl.state.items.all().length / 2000));
     expect(r.written).toBe(r.changes - LOCATIONS.length * hlOnly.length);
     for (const sku of sharedSkus(h)) {
       for (const [bc, hl] of LOCATIONS) expect(h.bcLevel(sku, bc)).toBe(hlAvailable(h, sku, hl));
@@ -216,6 +222,47 @@ describe('write-first full sync', () => {
       product_id: productOf(sku)?.id,
     });
     expect(h.bcLevel(sku, 1)).toBe(hlAvailable(h, sku, 100001));
+  });
+
+  it('lists BigCommerce after all once refusals cost more than a listing (a 422 naming one item at a time)', async () => {
+    const h = await harness(60);
+    // If BigCommerce named only the first refused item, every unknown SKU would cost a refused call.
+    const calls = record(h, async (method, path, _body, pass) => {
+      if (method !== 'PUT' || path !== '/v3/inventory/adjustments/absolute') return undefined;
+      const res = await pass();
+      if (res.status !== 422) return res;
+      const problem = (await res.json()) as { title: string };
+      const first =
+        /^\[(Item with .+?(?:not found|please update stock by product id))(?:, Item with |\])/.exec(
+          problem.title,
+        );
+      return new Response(JSON.stringify({ ...problem, title: `[${first?.[1] ?? problem.title}]` }), {
+        status: 422,
+        headers: { 'content-type': 'application/problem+json' },
+      });
+    });
+    const r = await fullSync(h.ctx, { batchSize: 50 });
+    expect(r).toMatchObject({ mode: 'write-first', listed: true, rejected: [] });
+    const listing = calls.filter((c) => c.path === '/v3/inventory/items');
+    expect(listing).toHaveLength(Math.ceil(h.sb.seed.skuCount.bc / 1000));
+    expect(listing.every((c) => !c.search.includes('sku:in'))).toBe(true);
+    // Learning by refusal stopped as soon as it promised to cost more than the listing.
+    const firstListing = calls.findIndex((c) => c.path === '/v3/inventory/items');
+    expect(
+      calls.slice(0, firstListing).filter((c) => isAbsolute(c) && c.status === 422).length,
+    ).toBeLessThanOrEqual(2);
+    const refusedAfterListing = calls
+      .slice(calls.findIndex((c) => c.path === '/v3/inventory/items'))
+      .filter((c) => isAbsolute(c) && c.status === 422);
+    expect(refusedAfterListing).toEqual([]);
+    expect(r.skus.hlOnly).toBe(h.sb.seed.unmatched.hlOnly.length);
+    for (const sku of sharedSkus(h)) {
+      for (const [bc, hl] of LOCATIONS) expect(h.bcLevel(sku, bc)).toBe(hlAvailable(h, sku, hl));
+    }
+    // The listing gave every link its ids: nothing is pending.
+    expect(await identityPending(h.ctx)).toBe(false);
+    const links = await stockLinksFor(h.ctx).all();
+    for (const sku of sharedSkus(h)) expect(links.get(sku)?.variantId).toBeDefined();
   });
 
   it('resumes after a crash without redoing written batches or resending SKUs found missing', async () => {

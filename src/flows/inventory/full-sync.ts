@@ -20,7 +20,10 @@
  * back — only those, by `sku:in` — to learn their identity, then resent (by `product_id` when tracked by
  * product) or marked `missing` when BigCommerce does not list them. Cost: the writes, plus one refused
  * call per batch that held unknown SKUs until they are all known (at worst the first location's
- * batches), plus ⌈refused-for-another-reason / 50⌉ reads.
+ * batches), plus ⌈refused-for-another-reason / 50⌉ reads. Should the refusals so far promise more
+ * refused calls for the SKUs not yet tried than a listing costs (⌈SKUs / 1,000⌉ — e.g. a BigCommerce
+ * that names one refused item per call), the sync stops learning that way, lists BigCommerce once and
+ * writes the rest read-first style (`listed`).
  * What it does not learn: the variant / product ids of the SKUs BigCommerce accepted (and what
  * BigCommerce showed before). Links end up as the map phase leaves them except for those ids and
  * `seen`; every level is written, so `seen` is never consulted. The ids are filled in by the next
@@ -33,7 +36,7 @@
  * written.
  */
 import type { RequestPriority } from '../../connectors/bigcommerce/rate-budget.js';
-import { allBcUnits, bcUnitsBySku } from './bc-stock-reader.js';
+import { allBcUnits, type BcUnit, bcUnitsBySku } from './bc-stock-reader.js';
 import { allItems, ledgerHead, valuesForLocation } from './hl-stock-reader.js';
 import { setIdentityPending } from './identity.js';
 import { feedingHlLocations } from './inventory-config.js';
@@ -90,6 +93,11 @@ export interface FullSyncResult {
   rejected: string[];
   /** Write-first: SKUs read back by `sku:in` after a refusal other than "not found". */
   lookedUp: number;
+  /**
+   * Write-first: refusals cost more than a listing would (BigCommerce naming one refused item per call,
+   * or small batches), so BigCommerce was listed after all and the rest written knowing what exists.
+   */
+  listed: boolean;
   /** Dry run: the first changes that would be written. */
   preview: LevelChange[];
 }
@@ -129,6 +137,7 @@ export async function fullSync(
     batches: 0,
     rejected: [],
     lookedUp: 0,
+    listed: false,
     preview: [],
   };
   await assertLocations(ctx);
@@ -236,30 +245,80 @@ async function writeFirst(
 
   opts.onProgress?.({ phase: 'write', done: 0, total: changes.length });
   const reason = 'heartbridge: full sync from Heartland';
+  const afterBatch = async (info: { index: number; items: number; written: number }) => {
+    opts.onProgress?.({ phase: 'write', done: info.written, total: changes.length });
+    await opts.afterBatch?.(info);
+  };
   const w = await writeChanges(ctx, stock, active, changes, {
     priority,
     batchSize: opts.batchSize,
     reason,
     unresolved: 'return',
-    afterBatch: async (info) => {
-      opts.onProgress?.({ phase: 'write', done: info.written, total: changes.length });
-      await opts.afterBatch?.(info);
-    },
+    // Refusals so far per SKU tried, times the SKUs not tried yet, against a listing (1,000 units a
+    // page): a BigCommerce naming one refused item per call, or small batches, make the listing cheaper.
+    stopLearning: (refused, tested) =>
+      tested < active.size && (refused / tested) * (active.size - tested) > Math.ceil(active.size / 1000),
+    afterBatch,
   });
   result.written = w.written;
   result.calls = w.calls;
   result.batches = w.batches;
   result.rejected = w.rejected.filter((sku) => w.refusals.get(sku) !== 'not-found');
+  let unidentified = w.unidentified;
+
+  if (w.stopped) {
+    // List BigCommerce once, as read-first would have, and write the rest knowing what exists. Every
+    // link gets its ids (and what BigCommerce shows, so unchanged levels are not written).
+    result.listed = true;
+    const listed = new Map<string, BcUnit>();
+    for await (const units of allBcUnits(ctx, priority)) {
+      for (const u of units) listed.set(u.sku, u);
+      opts.onProgress?.({ phase: 'map-bc', done: listed.size });
+    }
+    const t = ctx.now();
+    const touched: StockLink[] = [];
+    for (const [sku, link] of active) {
+      if (link.missing) continue;
+      const u = listed.get(sku);
+      if (u) {
+        Object.assign(link, {
+          variantId: u.variantId,
+          productId: u.productId,
+          seen: u.levels,
+          byProduct: w.refusals.get(sku) === 'tracked-by-product' && u.productId !== undefined,
+        });
+      } else {
+        Object.assign(link, { missing: true, checkedAt: t });
+      }
+      touched.push(link);
+    }
+    await stock.save(touched);
+    const rest = new Map([...active].filter(([, l]) => !l.missing));
+    const remaining = planChanges(new Map([...targets].filter(([sku]) => rest.has(sku))), (sku, loc) =>
+      lastKnownLevel(rest.get(sku), loc),
+    );
+    const after = await writeChanges(ctx, stock, rest, remaining, {
+      priority,
+      batchSize: opts.batchSize,
+      reason,
+      afterBatch,
+    });
+    result.written += after.written;
+    result.calls += after.calls;
+    result.batches += after.batches;
+    result.rejected.push(...after.rejected);
+    unidentified = [];
+  }
 
   // Refused for another reason than "not found": learn those SKUs' identity, resend what BigCommerce lists.
-  if (w.unidentified.length > 0) {
-    opts.onProgress?.({ phase: 'identify', done: 0, total: w.unidentified.length });
-    result.lookedUp = w.unidentified.length;
-    const units = await bcUnitsBySku(ctx, w.unidentified, priority);
+  if (unidentified.length > 0) {
+    opts.onProgress?.({ phase: 'identify', done: 0, total: unidentified.length });
+    result.lookedUp = unidentified.length;
+    const units = await bcUnitsBySku(ctx, unidentified, priority);
     const t = ctx.now();
     const found = new Map<string, StockLink>();
     const absent: StockLink[] = [];
-    for (const sku of w.unidentified) {
+    for (const sku of unidentified) {
       const link = active.get(sku);
       if (!link) continue;
       const u = units.get(sku);
@@ -294,6 +353,7 @@ async function writeFirst(
   for (const l of links.values()) if (l.missing) missing++;
   const matched = links.size - missing;
   result.skus = { hl: links.size, bc: matched, matched, hlOnly: missing };
+  if (result.listed) await setIdentityPending(ctx, false);
   await finish(ctx, prior, 'write-first', ledgerBefore, opts, changes.length);
   return result;
 }

@@ -91,6 +91,13 @@ export interface WriteOptions {
    * lists it in `unidentified`, for a caller that reads those SKUs (`sku:in`) and resends (write-first sync).
    */
   unresolved?: 'missing' | 'return';
+  /**
+   * Asked after every refused call with the run's refused calls and the distinct SKUs sent so far; true
+   * stops the run at once (`stopped` in the result; what was accepted and refused so far is recorded,
+   * the rest is not sent). Write-first stops learning unknown SKUs by refusal when that promises to
+   * cost more than listing BigCommerce.
+   */
+  stopLearning?: (refusedCalls: number, testedSkus: number) => boolean;
   /** Called after each batch is written and recorded (progress; tests throw here to simulate a crash). */
   afterBatch?: (info: { index: number; items: number; written: number }) => void | Promise<void>;
 }
@@ -106,6 +113,10 @@ export interface WriteResult {
   unidentified: string[];
   /** Every SKU refused in this run, with the reason BigCommerce gave. */
   refusals: Map<string, RefusalReason>;
+  /** Calls BigCommerce answered with 422 (included in `calls`). */
+  refusedCalls: number;
+  /** `stopLearning` said stop: some changes were not sent (the caller re-plans from the links). */
+  stopped: boolean;
 }
 
 export function batchesOf<T>(list: readonly T[], size: number): T[][] {
@@ -185,11 +196,14 @@ export async function writeChanges(
     rejected: [],
     unidentified: [],
     refusals: new Map(),
+    refusedCalls: 0,
+    stopped: false,
   };
   if (opts.dryRun) return { ...result, batches: Math.ceil(changes.length / size) };
   // A SKU refused once is left out of the later batches of this run (its other locations would only
   // fail those batches again). Batches are therefore cut as we go, not up front.
   const refusedSkus = new Set<string>();
+  const tested = new Set<string>();
   let next = 0;
   for (let index = 0; next < changes.length; index++) {
     const batch: LevelChange[] = [];
@@ -199,7 +213,8 @@ export async function writeChanges(
     }
     if (batch.length === 0) break;
     const touched = new Map<string, StockLink>();
-    const out = await sendBatch(ctx, links, batch, opts, result, touched);
+    const out = await sendBatch(ctx, links, batch, opts, result, { touched, tested });
+    if (out.stopped) result.stopped = true;
     const t = ctx.now();
     for (const c of out.ok) {
       const link = links.get(c.sku);
@@ -227,6 +242,7 @@ export async function writeChanges(
     result.written += out.ok.length;
     result.batches++;
     await opts.afterBatch?.({ index, items: batch.length, written: result.written });
+    if (result.stopped) break;
   }
   return result;
 }
@@ -245,11 +261,12 @@ async function sendBatch(
   batch: LevelChange[],
   opts: WriteOptions,
   result: WriteResult,
-  touched: Map<string, StockLink>,
-): Promise<{ ok: LevelChange[]; refused: Map<string, RefusalReason> }> {
+  run: { touched: Map<string, StockLink>; tested: Set<string> },
+): Promise<{ ok: LevelChange[]; refused: Map<string, RefusalReason>; stopped?: boolean }> {
   const refused = new Map<string, RefusalReason>();
   let pending = batch;
   while (pending.length > 0) {
+    for (const c of pending) run.tested.add(c.sku);
     try {
       result.calls++;
       await ctx.bc.client.sendJson(
@@ -270,6 +287,7 @@ async function sendBatch(
       return { ok: pending, refused };
     } catch (err) {
       if (!(err instanceof PermanentError) || err.upstreamStatus !== 422) throw err;
+      result.refusedCalls++;
       const skuByIdentity = new Map<string, string>();
       for (const c of pending) {
         const productId = productIdFor(links, c.sku);
@@ -288,19 +306,21 @@ async function sendBatch(
           named.set((pending[0] as LevelChange).sku, 'unknown');
         } else {
           const mid = Math.ceil(pending.length / 2);
-          const left = await sendBatch(ctx, links, pending.slice(0, mid), opts, result, touched);
-          const right = await sendBatch(ctx, links, pending.slice(mid), opts, result, touched);
+          const left = await sendBatch(ctx, links, pending.slice(0, mid), opts, result, run);
+          const right = left.stopped
+            ? { ok: [], refused: new Map<string, RefusalReason>(), stopped: true }
+            : await sendBatch(ctx, links, pending.slice(mid), opts, result, run);
           for (const [sku, reason] of [...left.refused, ...right.refused]) refused.set(sku, reason);
           // A SKU refused in one half is refused everywhere (its items in the other half too).
           const ok = [...left.ok, ...right.ok].filter((c) => !refused.has(c.sku));
-          return { ok, refused };
+          return { ok, refused, stopped: right.stopped };
         }
       }
       for (const [sku, reason] of named) {
         const link = links.get(sku);
         if (reason === 'tracked-by-product' && link && !link.byProduct && link.productId !== undefined) {
           link.byProduct = true;
-          touched.set(sku, link);
+          run.touched.set(sku, link);
           continue;
         }
         refused.set(sku, reason);
@@ -310,6 +330,9 @@ async function sendBatch(
         'BigCommerce refused stock levels; those SKUs are taken out and the rest resent',
       );
       pending = pending.filter((c) => !refused.has(c.sku));
+      if (opts.stopLearning?.(result.refusedCalls, run.tested.size)) {
+        return { ok: [], refused, stopped: pending.length > 0 };
+      }
     }
   }
   return { ok: [], refused };
