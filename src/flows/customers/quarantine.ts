@@ -9,9 +9,8 @@
  * One open entry per (customer, code): a second event for a still-broken customer refreshes the entry.
  */
 import type { Kysely } from 'kysely';
-import { recordDeadLetter } from '../../engine/dead-letters.js';
-import { PermanentError } from '../../engine/errors.js';
-import type { JobContext, JsonObject } from '../../engine/queue/queue-backend.js';
+import { type QuarantinedJob, type QuarantineReason, upsertQuarantine } from '../../engine/quarantine.js';
+import type { JsonObject } from '../../engine/queue/queue-backend.js';
 import type { Database } from '../../store/schema.js';
 import { type FlowContext, raiseAlert } from '../flow-context.js';
 import type { CustomerProblem } from './profile.js';
@@ -29,15 +28,8 @@ export const CUSTOMER_QUARANTINE = {
   rejected: 'HB_ERR_CUSTOMER_REJECTED',
 } as const;
 
-export interface CustomerQuarantineReason {
-  code: string;
-  message: string;
-  suggestedFix: string;
-  /** Structured detail; must hold no secrets. */
-  context?: Record<string, unknown>;
-}
-
-export type QuarantineJob = Pick<JobContext, 'task' | 'entityKey' | 'attempt' | 'inboxId' | 'configVersion'>;
+export type CustomerQuarantineReason = QuarantineReason;
+export type QuarantineJob = QuarantinedJob;
 
 export function problemsReason(
   code: string,
@@ -58,49 +50,14 @@ export async function quarantineCustomer(
   payload: JsonObject,
   reason: CustomerQuarantineReason,
 ): Promise<number> {
-  const db = ctx.engine.store.db;
   const message = reason.message.slice(0, 2_000);
-  const existing = await db
-    .selectFrom('dead_letters')
-    .select('id')
-    .where('connection_id', '=', ctx.connectionId)
-    .where('entity_key', '=', job.entityKey)
-    .where('kind', '=', 'quarantine')
-    .where('status', '=', 'open')
-    .where('error_code', '=', reason.code)
-    .executeTakeFirst();
-  let id: number;
-  if (existing) {
-    id = Number(existing.id);
-    await db
-      .updateTable('dead_letters')
-      .set({
-        error_message: message,
-        suggested_fix: reason.suggestedFix,
-        payload_json: JSON.stringify(payload),
-        updated_at: ctx.now(),
-      })
-      .where('id', '=', id)
-      .execute();
-  } else {
-    id = await recordDeadLetter(db, {
-      connectionId: ctx.connectionId,
-      task: job.task,
-      entityKey: job.entityKey,
-      payload,
-      inboxId: job.inboxId,
-      attempts: job.attempt,
-      configVersion: job.configVersion,
-      error: new PermanentError({
-        code: reason.code,
-        message,
-        suggestedFix: reason.suggestedFix,
-        context: { entityKey: job.entityKey, ...reason.context },
-      }),
-      kind: 'quarantine',
-      now: ctx.now(),
-    });
-  }
+  const id = await upsertQuarantine(ctx.engine.store.db, {
+    connectionId: ctx.connectionId,
+    job,
+    payload,
+    reason,
+    now: ctx.now(),
+  });
   ctx.logger?.warn({ entityKey: job.entityKey, code: reason.code, deadLetterId: id }, message);
   await raiseAlert(ctx, {
     key: `customers:quarantine:${reason.code}`,

@@ -6,19 +6,13 @@
  * card changes (`payload.seen`), so a broken card costs one entry, not one per poll.
  * `heartbridge quarantine replay <id>` re-runs the card with the current config.
  */
-import { recordDeadLetter } from '../../engine/dead-letters.js';
-import { PermanentError } from '../../engine/errors.js';
-import type { JobContext, JsonObject } from '../../engine/queue/queue-backend.js';
+
+import { type QuarantinedJob, type QuarantineReason, upsertQuarantine } from '../../engine/quarantine.js';
+import type { JsonObject } from '../../engine/queue/queue-backend.js';
 import type { GiftCardFlowContext } from './giftcards-context.js';
 
-export interface GiftCardQuarantineReason {
-  code: string;
-  message: string;
-  suggestedFix: string;
-  context?: Record<string, unknown>;
-}
-
-export type QuarantineJob = Pick<JobContext, 'task' | 'entityKey' | 'attempt' | 'inboxId' | 'configVersion'>;
+export type GiftCardQuarantineReason = QuarantineReason;
+export type QuarantineJob = QuarantinedJob;
 
 export async function quarantineCard(
   ctx: GiftCardFlowContext,
@@ -26,49 +20,13 @@ export async function quarantineCard(
   payload: JsonObject,
   reason: GiftCardQuarantineReason,
 ): Promise<number> {
-  const db = ctx.engine.store.db;
-  const error = new PermanentError({
-    code: reason.code,
-    message: reason.message,
-    suggestedFix: reason.suggestedFix,
-    context: { entityKey: job.entityKey, ...reason.context },
+  const id = await upsertQuarantine(ctx.engine.store.db, {
+    connectionId: ctx.connectionId,
+    job,
+    payload,
+    reason,
+    now: ctx.now(),
   });
-  const existing = await db
-    .selectFrom('dead_letters')
-    .select('id')
-    .where('connection_id', '=', ctx.connectionId)
-    .where('entity_key', '=', job.entityKey)
-    .where('kind', '=', 'quarantine')
-    .where('status', '=', 'open')
-    .where('error_code', '=', reason.code)
-    .executeTakeFirst();
-  let id: number;
-  if (existing) {
-    id = Number(existing.id);
-    await db
-      .updateTable('dead_letters')
-      .set({
-        error_message: reason.message.slice(0, 2_000),
-        suggested_fix: reason.suggestedFix,
-        payload_json: JSON.stringify(payload),
-        updated_at: ctx.now(),
-      })
-      .where('id', '=', id)
-      .execute();
-  } else {
-    id = await recordDeadLetter(db, {
-      connectionId: ctx.connectionId,
-      task: job.task,
-      entityKey: job.entityKey,
-      payload,
-      inboxId: job.inboxId,
-      attempts: job.attempt,
-      configVersion: job.configVersion,
-      error,
-      kind: 'quarantine',
-      now: ctx.now(),
-    });
-  }
   ctx.logger?.warn({ entityKey: job.entityKey, code: reason.code, deadLetterId: id }, reason.message);
   await ctx.alerts?.raise({
     connectionId: ctx.connectionId,

@@ -9,19 +9,12 @@
  */
 
 import type { Kysely } from 'kysely';
-import { recordDeadLetter } from '../../engine/dead-letters.js';
-import { PermanentError } from '../../engine/errors.js';
+import { type QuarantineReason, upsertQuarantine } from '../../engine/quarantine.js';
 import type { JobContext, JsonObject } from '../../engine/queue/queue-backend.js';
 import type { Database } from '../../store/schema.js';
 import { type FlowContext, raiseAlert } from '../flow-context.js';
 
-export interface QuarantineReason {
-  code: string;
-  message: string;
-  suggestedFix: string;
-  /** Structured detail (e.g. mapping problems with SKU suggestions); must hold no secrets. */
-  context?: Record<string, unknown>;
-}
+export type { QuarantineReason };
 
 export async function quarantineJob(
   ctx: FlowContext,
@@ -29,49 +22,13 @@ export async function quarantineJob(
   payload: JsonObject,
   reason: QuarantineReason,
 ): Promise<number> {
-  const db = ctx.engine.store.db;
-  const error = new PermanentError({
-    code: reason.code,
-    message: reason.message,
-    suggestedFix: reason.suggestedFix,
-    context: { entityKey: job.entityKey, ...reason.context },
+  const id = await upsertQuarantine(ctx.engine.store.db, {
+    connectionId: ctx.connectionId,
+    job,
+    payload,
+    reason,
+    now: ctx.now(),
   });
-  const existing = await db
-    .selectFrom('dead_letters')
-    .select('id')
-    .where('connection_id', '=', ctx.connectionId)
-    .where('entity_key', '=', job.entityKey)
-    .where('kind', '=', 'quarantine')
-    .where('status', '=', 'open')
-    .where('error_code', '=', reason.code)
-    .executeTakeFirst();
-  let id: number;
-  if (existing) {
-    id = Number(existing.id);
-    await db
-      .updateTable('dead_letters')
-      .set({
-        error_message: reason.message.slice(0, 2_000),
-        suggested_fix: reason.suggestedFix,
-        payload_json: JSON.stringify(payload),
-        updated_at: ctx.now(),
-      })
-      .where('id', '=', id)
-      .execute();
-  } else {
-    id = await recordDeadLetter(db, {
-      connectionId: ctx.connectionId,
-      task: job.task,
-      entityKey: job.entityKey,
-      payload,
-      inboxId: job.inboxId,
-      attempts: job.attempt,
-      configVersion: job.configVersion,
-      error,
-      kind: 'quarantine',
-      now: ctx.now(),
-    });
-  }
   ctx.logger?.warn({ entityKey: job.entityKey, code: reason.code, deadLetterId: id }, reason.message);
   await raiseAlert(ctx, {
     key: `orders:quarantine:${reason.code}`,
