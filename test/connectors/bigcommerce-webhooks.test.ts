@@ -76,9 +76,20 @@ describe('BigCommerce webhook verification', () => {
     const r = parseBigCommerceDelivery(body);
     expect(r).toMatchObject({
       ok: true,
-      dedupeKey: 'store/order/created:250:dd70c0976e06b67aaf671e73f49dcb79230ebf9d',
+      dedupeKey: `store/order/created:250:dd70c0976e06b67aaf671e73f49dcb79230ebf9d:${JSON.parse(body).created_at}`,
       route: { ignored: false, topic: 'store/order/created', entityKey: 'bc:order:250' },
     });
+  });
+
+  it('two events with equal data (same hash) but different times are two events; a re-send is one', () => {
+    const first = JSON.parse(body) as { created_at: number };
+    const again = parseBigCommerceDelivery(JSON.stringify(first));
+    const later = parseBigCommerceDelivery(JSON.stringify({ ...first, created_at: first.created_at + 7 }));
+    const one = parseBigCommerceDelivery(body);
+    expect(one.ok && again.ok && later.ok).toBe(true);
+    if (!one.ok || !again.ok || !later.ok) return;
+    expect(again.dedupeKey).toBe(one.dedupeKey);
+    expect(later.dedupeKey).not.toBe(one.dedupeKey);
   });
 
   it('rejects malformed envelopes with a reason and ignores unknown scopes', () => {

@@ -158,10 +158,18 @@ export function parseBigCommerceEnvelope(json: unknown): ParseResult {
   if (route.ignored && route.invalid !== undefined)
     return { ok: false, reason: 'malformed', detail: route.invalid };
   const dataId = envelope.data.id ?? envelope.data.order_id ?? envelope.data.location_id ?? '';
+  // `hash` is the SHA-1 of `data` only, so two distinct events with equal data share it: two sales of
+  // one unit of the same product (`{method: "relative", value: -1}`), two updates of one order. Keyed
+  // on the hash alone the second was dropped as a duplicate — in the chaos run a storefront sale never
+  // reached the inventory flow and the web stayed a unit low. `created_at` (event time, the same on
+  // every re-send of one event) tells them apart; equal-data events in the same second still collapse,
+  // which is harmless: the coalesced job they would make has not run yet (hints wait 2 s) and reads
+  // current state. A re-send with another created_at would pass as new: also harmless (flows are
+  // idempotent); a dropped event is not.
   return {
     ok: true,
     envelope,
-    dedupeKey: `${envelope.scope}:${String(dataId)}:${envelope.hash}`,
+    dedupeKey: `${envelope.scope}:${String(dataId)}:${envelope.hash}:${envelope.created_at}`,
     route,
   };
 }

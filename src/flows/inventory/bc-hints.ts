@@ -6,10 +6,10 @@
  * - **Echo of our own write**: an `absolute` event whose value equals the total of the levels we last
  *   wrote for that unit is skipped without any call (the hint job is coalesced per unit and delayed a
  *   little by the router, so a burst of per-location echoes becomes one job carrying the final total).
- * - **Order-driven** (a storefront sale): one reservations job per connection is queued (coalesced: a
- *   burst of N sales is one walk over recent orders, not N) at real-time priority; it holds the sold units
- *   until Heartland has the order and re-syncs the SKUs whose holds changed. The hint itself makes no
- *   call: BigCommerce already lowered the level at the sale. Running the walk inline in every hint held
+ * - **Order-driven** (a storefront sale): the SKU is marked for re-sync and one reservations job per
+ *   connection is queued (coalesced: a burst of N sales is one walk over recent orders, not N) at
+ *   real-time priority; it holds the sold units until Heartland has the order, then re-syncs the marked
+ *   SKUs against what BigCommerce shows (one batched read). The hint itself makes no call. Running the walk inline in every hint held
  *   every worker slot for minutes under faults (test/chaos/hint-storm.test.ts).
  * - **Anything else** (a manual edit, another app): BigCommerce is re-read for that unit and the SKU is
  *   re-synced against it: Heartland is the master, so the web level is put back to the target.
@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import { bcUnitByEntity } from './bc-stock-reader.js';
 import type { InventoryFlowContext } from './inventory-context.js';
+import { markSkusForResync } from './reservations.js';
 import { INVENTORY_PRIORITY, INVENTORY_TASKS } from './routing.js';
 import { lastKnownLevel, type StockLink } from './stock-links.js';
 import { type SyncResult, stockLinksFor, syncSkus } from './stock-sync.js';
@@ -101,12 +102,17 @@ export async function handleBcInventoryHint(
   const kind: 'sku' | 'product' = variantId > 0 ? 'sku' : 'product';
   const id = kind === 'sku' ? variantId : productId;
   if (!(id > 0)) return { outcome: 'ignored' };
+  let sku = await skuForUnit(ctx, `${kind}:${id}`);
   if (/\/order\/updated$|low_stock_reached|out_of_stock_reached/.test(scope)) {
+    // BigCommerce lowered the level itself: the job re-reads it for this SKU (marked durably) after
+    // holding the sale, so a level our links no longer describe is put right, as a hint once did inline.
+    // A unit no link knows yet (after a write-first sync, until reconcile learns the ids): one read.
+    const marked = sku ?? (await bcUnitByEntity(ctx, kind, id))[0]?.sku;
+    if (marked) await markSkusForResync(ctx, [marked]);
     await queueReservationsRefresh(ctx);
-    return { outcome: 'reservations-queued' };
+    return { outcome: 'reservations-queued', sku: marked };
   }
 
-  let sku = await skuForUnit(ctx, `${kind}:${id}`);
   const link = sku ? (await stockLinksFor(ctx).bySkus([sku])).get(sku) : undefined;
   const method = data.inventory?.method;
   const value = data.inventory?.value;

@@ -11,6 +11,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { JsonObject, TaskHandler } from '../../engine/queue/queue-backend.js';
 import type { ScheduleDefinition } from '../../engine/scheduler/index.js';
 import { handleBcInventoryHint } from './bc-hints.js';
+import { bcUnitsBySku } from './bc-stock-reader.js';
 import { fullSync } from './full-sync.js';
 import { isUnidentifiedEcho } from './identity.js';
 import type { InventoryConfig } from './inventory-config.js';
@@ -74,7 +75,7 @@ export function createInventoryHandlers(
     },
     async [INVENTORY_TASKS.reservations](_payload, job) {
       const ctx = await ctxFor(job.connectionId);
-      await runReservationsJob(ctx, (skus) => syncSkus(ctx, skus));
+      await runReservationsJob(ctx, (skus) => syncSkusAgainstBc(ctx, skus));
     },
     async [INVENTORY_TASKS.reconcile](_payload, job) {
       const ctx = await ctxFor(job.connectionId);
@@ -91,6 +92,16 @@ export function createInventoryHandlers(
       if (Number.isInteger(id) && id > 0) await syncItems(ctx, [id]);
     },
   };
+}
+
+/**
+ * Re-syncs SKUs against what BigCommerce shows now (one batched read), not against what we last wrote:
+ * a storefront sale changed BigCommerce without us, and a hold or its release changes the target.
+ */
+async function syncSkusAgainstBc(ctx: InventoryFlowContext, skus: string[]): Promise<void> {
+  const units = await bcUnitsBySku(ctx, skus, 'realtime');
+  const bcActual = new Map([...units].map(([sku, u]) => [sku, u.levels]));
+  await syncSkus(ctx, skus, { bcActual });
 }
 
 export function inventorySchedules(cfg: InventoryConfig): FlowSchedule[] {

@@ -155,7 +155,15 @@ async function markResync(trx: Db, ctx: InventoryFlowContext, skus: string[]): P
 }
 
 /**
- * Re-syncs the SKUs marked by reservation changes, `limit` at a time, and clears each marker unless it
+ * Marks SKUs whose BigCommerce level changed without us (a storefront sale): the next reservations job
+ * re-syncs them against what BigCommerce shows, as for a reservation change.
+ */
+export async function markSkusForResync(ctx: InventoryFlowContext, skus: string[]): Promise<void> {
+  await markResync(db(ctx), ctx, skus);
+}
+
+/**
+ * Re-syncs the SKUs marked by reservation changes (and storefront sales), `limit` at a time, and clears each marker unless it
  * was re-marked meanwhile. Returns the SKUs synced.
  */
 export async function resyncMarked(
