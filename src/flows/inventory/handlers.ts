@@ -80,7 +80,7 @@ export function createInventoryHandlers(
     async [INVENTORY_TASKS.reconcile](_payload, job) {
       const ctx = await ctxFor(job.connectionId);
       if (!ctx.inventory.enabled) return;
-      await reconcileInventory(ctx);
+      await reconcileInventory(ctx, { settleMs: parseDurationMs(ctx.inventory.reconcileSettle) });
     },
     async [INVENTORY_TASKS.full](_payload, job) {
       const ctx = await ctxFor(job.connectionId);

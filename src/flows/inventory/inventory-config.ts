@@ -74,6 +74,11 @@ export const inventoryConfigSchema = z
     reconcileInterval: durationSchema
       .default('6h')
       .describe('How often BigCommerce levels are compared in full.'),
+    reconcileSettle: durationSchema
+      .default('60s')
+      .describe(
+        'A reconcile does not judge levels written this recently: BigCommerce applies adjustments shortly after answering, so a read right after a write may still show the old value.',
+      ),
     reservationTtl: durationSchema
       .default('48h')
       .describe(
