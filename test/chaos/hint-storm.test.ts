@@ -53,7 +53,9 @@ describe('order-driven inventory hints during a burst of sales', () => {
     const before = h.bcRequests();
     const results = await Promise.all(hintVariants.map((id) => handleBcInventoryHint(h.ctx, hint(id))));
     expect(results.every((r) => r.outcome === 'reservations-queued')).toBe(true);
-    expect(h.bcRequests()).toBe(before); // the hints themselves call nobody
+    // The hints walk nothing: at most one read each, to learn the SKU of a unit no link knows yet (the
+    // write-first full sync leaves the ids to the first reconcile).
+    expect(h.bcRequests() - before).toBeLessThanOrEqual(HINTS);
 
     // One pending reservations job for the whole burst; running it reserves every order's units.
     const pending = await h.engine.queue.listJobs({ task: INVENTORY_TASKS.reservations, state: 'pending' });
