@@ -117,6 +117,21 @@ async function resolveMapping(
   });
 }
 
+/** What every flow's context carries for one connection (each flow adds its own config block). */
+function sharedContext(parts: AppParts, conn: ConnectionConfig, runtime: ConnectionRuntime) {
+  return {
+    connectionId: conn.id,
+    engine: parts.engine,
+    bc: runtime.bc,
+    hl: runtime.hl,
+    configVersion: parts.configVersion,
+    alerts: parts.alerts,
+    metrics: parts.metrics,
+    logger: parts.logger,
+    now: Date.now,
+  };
+}
+
 /** The flow context for one connection, from its runtime. */
 export async function flowContextFor(
   parts: AppParts,
@@ -124,16 +139,8 @@ export async function flowContextFor(
   runtime: ConnectionRuntime,
 ): Promise<FlowContext> {
   return {
-    connectionId: conn.id,
-    engine: parts.engine,
-    bc: runtime.bc,
-    hl: runtime.hl,
+    ...sharedContext(parts, conn, runtime),
     mapping: await runtime.mapping(),
-    configVersion: parts.configVersion,
-    alerts: parts.alerts,
-    metrics: parts.metrics,
-    logger: parts.logger,
-    now: Date.now,
   };
 }
 
@@ -152,15 +159,7 @@ export function stockContextFor(
     });
   }
   return {
-    connectionId: conn.id,
-    engine: parts.engine,
-    bc: runtime.bc,
-    hl: runtime.hl,
-    configVersion: parts.configVersion,
-    alerts: parts.alerts,
-    metrics: parts.metrics,
-    logger: parts.logger,
-    now: Date.now,
+    ...sharedContext(parts, conn, runtime),
     inventory: runtime.inventory,
     catalog: runtime.catalog,
   };
@@ -181,14 +180,7 @@ export function giftCardContextFor(
     });
   }
   return {
-    connectionId: conn.id,
-    engine: parts.engine,
-    bc: runtime.bc,
-    hl: runtime.hl,
-    configVersion: parts.configVersion,
-    alerts: parts.alerts,
-    logger: parts.logger,
-    now: Date.now,
+    ...sharedContext(parts, conn, runtime),
     giftCards: runtime.giftCards,
   };
 }
