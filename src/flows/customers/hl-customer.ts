@@ -12,6 +12,7 @@
  * A create whose answer was lost is found again on the next run by the email search (the queue re-runs
  * the flow; the HTTP client never re-POSTs).
  */
+
 import type { LinkUpsert } from '../../engine/index.js';
 import type { HlAddress } from '../../mapping/address.js';
 import {
@@ -20,6 +21,7 @@ import {
   type HlCustomerDraft,
 } from '../../mapping/customer-match.js';
 import type { FlowContext } from '../flow-context.js';
+import { withKeyLock } from '../key-lock.js';
 import type { ReviewItems } from '../orders/review-items.js';
 
 export const CUSTOMER_LINK_KIND = 'customer';
@@ -205,20 +207,6 @@ export function addressKey(a: Record<string, unknown>): string {
     f('postal_code'),
     f('country'),
   ].join('|');
-}
-
-const locks = new Map<string, Promise<unknown>>();
-
-/** Runs `work` after every earlier holder of `key` in this process finished; `waited` = there was one. */
-async function withKeyLock<T>(key: string, work: (waited: boolean) => Promise<T>): Promise<T> {
-  const before = locks.get(key);
-  const run = (before ?? Promise.resolve()).catch(() => {}).then(() => work(before !== undefined));
-  locks.set(key, run);
-  try {
-    return await run;
-  } finally {
-    if (locks.get(key) === run) locks.delete(key);
-  }
 }
 
 /**

@@ -17,7 +17,9 @@
  * reservations, compare with what we last wrote (links kind `stock`), and write only the differences.
  * Many ledger rows for one item within a poll become one level: the set of items is the coalescing.
  */
+
 import type { RequestPriority } from '../../connectors/bigcommerce/rate-budget.js';
+import { withKeyLock } from '../key-lock.js';
 import { bcUnitsBySku } from './bc-stock-reader.js';
 import { itemSkus, ledgerHead, ledgerItemsSince, valuesForItems } from './hl-stock-reader.js';
 import { feedingHlLocations } from './inventory-config.js';
@@ -111,10 +113,23 @@ export async function linksForItems(
 }
 
 /** Re-reads these Heartland items and writes what changed. */
-export async function syncItems(
+export function syncItems(
   ctx: InventoryFlowContext,
   itemIds: Iterable<number>,
   opts: SyncOptions = {},
+): Promise<SyncResult> {
+  // One stock sync at a time per connection in this process: each reads Heartland, computes targets and
+  // writes, and two of them interleaved could apply an older snapshot's absolute write after a newer one
+  // (the ledger poll, a hint and the reservations job touch the same SKUs), leaving the web wrong until
+  // the next reconcile. Writes are batched, so serialising costs little; the BigCommerce budget is the
+  // limit anyway.
+  return withKeyLock(`stock:${ctx.connectionId}`, () => syncItemsNow(ctx, itemIds, opts));
+}
+
+async function syncItemsNow(
+  ctx: InventoryFlowContext,
+  itemIds: Iterable<number>,
+  opts: SyncOptions,
 ): Promise<SyncResult> {
   const ids = [...new Set(itemIds)];
   const result: SyncResult = { items: ids.length, changes: 0, written: 0, calls: 0, skipped: 0 };
