@@ -7,8 +7,8 @@
  * same O(orders) calls N times over, all worker slots hold hint jobs, and orders, the ledger poll and
  * reconcile wait (chaos medium: nothing finished for ~4 minutes; stock went stale for 6 minutes).
  *
- * Fixed twice over: order-driven hints now only queue ONE coalesced `inventory.reservations` job per
- * connection (no call of their own), and concurrent walks share one (reservations.ts).
+ * Fixed: order-driven hints now only mark their SKU and queue ONE coalesced `inventory.reservations` job
+ * per connection (jobs of one entity never run at once), which walks the orders once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleBcInventoryHint } from '../../src/flows/inventory/bc-hints.js';

@@ -237,70 +237,11 @@ export interface RefreshResult {
 }
 
 /**
- * One shared refresh per connection and process. Order-driven hints arrive in bursts (one per SKU sold,
- * each its own job) and every refresh walks the same recently modified orders, so N concurrent callers
- * redid the same O(orders) calls N times (test/chaos/hint-storm.test.ts). A caller that arrives while a
- * refresh runs cannot simply join it (the walk may have listed orders before this caller's sale), so it
- * waits for one trailing refresh that every such caller shares: N concurrent callers cost at most two
- * walks. The reserved/released SKUs of a shared walk are handed to one caller only (the first to take
- * them), so the others do not re-sync the same SKUs; each caller still syncs its own SKU.
+ * Releases what Heartland now has (or what expired), then reserves recent BigCommerce orders it lacks.
+ * Runs from the connection's one `inventory.reservations` job (hints queue it, coalesced; jobs of one
+ * entity never run at once), so a burst of sales costs one walk, not one per SKU sold.
  */
-interface SharedRefresh {
-  done: Promise<RefreshResult>;
-  claimed: boolean;
-}
-interface RefreshState {
-  running?: SharedRefresh;
-  /** Queued behind `running`, not started yet: later callers join it. */
-  next?: SharedRefresh;
-}
-const refreshes = new WeakMap<object, Map<string, RefreshState>>();
-
-function startShared(ctx: InventoryFlowContext, s: RefreshState, after?: Promise<unknown>): SharedRefresh {
-  const shared: SharedRefresh = { claimed: false, done: Promise.resolve(EMPTY_REFRESH) };
-  shared.done = (after ? after.catch(() => undefined) : Promise.resolve())
-    .then(() => {
-      s.running = shared;
-      if (s.next === shared) s.next = undefined;
-      return refreshReservationsNow(ctx);
-    })
-    .finally(() => {
-      if (s.running === shared) s.running = undefined;
-    });
-  return shared;
-}
-
-async function take(shared: SharedRefresh): Promise<RefreshResult> {
-  const r = await shared.done;
-  if (shared.claimed) return { ...EMPTY_REFRESH, ordersChecked: r.ordersChecked };
-  shared.claimed = true;
-  return r;
-}
-
-const EMPTY_REFRESH: RefreshResult = { reserved: [], released: [], ordersChecked: 0 };
-
-export function refreshReservations(ctx: InventoryFlowContext): Promise<RefreshResult> {
-  let byConnection = refreshes.get(ctx.engine);
-  if (!byConnection) {
-    byConnection = new Map();
-    refreshes.set(ctx.engine, byConnection);
-  }
-  let s = byConnection.get(ctx.connectionId);
-  if (!s) {
-    s = {};
-    byConnection.set(ctx.connectionId, s);
-  }
-  if (s.next) return take(s.next);
-  if (s.running) {
-    s.next = startShared(ctx, s, s.running.done);
-    return take(s.next);
-  }
-  s.running = startShared(ctx, s);
-  return take(s.running);
-}
-
-/** Releases what Heartland now has (or what expired), then reserves recent BigCommerce orders it lacks. */
-export async function refreshReservationsNow(ctx: InventoryFlowContext): Promise<RefreshResult> {
+export async function refreshReservations(ctx: InventoryFlowContext): Promise<RefreshResult> {
   const released: string[] = [];
   const reserved: string[] = [];
   const ttl = parseDurationMs(ctx.inventory.reservationTtl);
