@@ -35,7 +35,8 @@ const ROLE_FLAGS: Record<BridgeRole, string[]> = {
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(HEARTBRIDGE_|BIGCOMMERCE_|HEARTLAND_)|^(DATABASE_URL|PORT)$/.test(k)) continue;
+    // HEARTBRIDGE_USE_DIST picks the compiled build (faster restarts after each kill), not configuration.
+    if (k !== 'HEARTBRIDGE_USE_DIST' && /^(HEARTBRIDGE_|BIGCOMMERCE_|HEARTLAND_)|^(DATABASE_URL|PORT)$/.test(k)) continue;
     env[k] = v;
   }
   return env;
