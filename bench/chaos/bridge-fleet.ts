@@ -36,7 +36,11 @@ function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     // HEARTBRIDGE_USE_DIST picks the compiled build (faster restarts after each kill), not configuration.
-    if (k !== 'HEARTBRIDGE_USE_DIST' && /^(HEARTBRIDGE_|BIGCOMMERCE_|HEARTLAND_)|^(DATABASE_URL|PORT)$/.test(k)) continue;
+    if (
+      k !== 'HEARTBRIDGE_USE_DIST' &&
+      /^(HEARTBRIDGE_|BIGCOMMERCE_|HEARTLAND_)|^(DATABASE_URL|PORT)$/.test(k)
+    )
+      continue;
     env[k] = v;
   }
   return env;

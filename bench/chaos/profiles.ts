@@ -171,12 +171,13 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     drainTimeoutMs: 60 * 60_000,
     polling: { orders: '1m', fulfilment: '10s' },
     inventory: { poll: '5s', reservations: '30s', reconcile: '5m' },
-    // 5 % of calls hang: at 4 Heartland slots and 15 s timeouts the hangs alone cap a process near
-    // 1 order/s, below the 5.5/s this profile places. A retailer expecting this would raise both.
+    // 5 % of calls hang until the client gives up: at 4 Heartland slots and 15 s timeouts the hangs alone
+    // cap a process near 1 order/s, below the 5.5/s this profile places. The simulators answer in
+    // milliseconds, so 2 s is a generous timeout here; 96 jobs keep the hung ones from starving the rest.
     hlConcurrency: 16,
-    apiTimeoutMs: 5_000,
+    apiTimeoutMs: 2_000,
     mix: 'full',
     pgWorkers: 3,
-    concurrency: 32,
+    concurrency: 96,
   },
 };

@@ -8,7 +8,9 @@ import { BigCommerceClient } from '../../src/connectors/bigcommerce/bigcommerce-
 import { DbRateBudgetStore } from '../../src/connectors/bigcommerce/db-rate-budget-store.js';
 import {
   applyObservation,
+  GRANT_AHEAD_MS,
   InMemoryRateBudgetStore,
+  MAX_REASK_MS,
   planSlot,
   type RateBudgetStore,
 } from '../../src/connectors/bigcommerce/rate-budget.js';
@@ -72,38 +74,56 @@ afterEach(async () => {
 
 describe('rate budget (pure)', () => {
   it('keeps 30 % of the quota for other apps and slows down before running out', () => {
-    const now = 1_000_000;
+    const start = 1_000_000;
+    let now = start;
     let s = applyObservation(undefined, { quota: 100, left: 100, windowMs: 30_000, resetMs: 30_000 }, now);
-    const waits: number[] = [];
-    let granted = 0;
-    for (let i = 0; i < 100; i++) {
+    // One caller after another, each asking again after the wait it is told, until one must wait for
+    // the reset: the grant times show the pace.
+    const sentAt: number[] = [];
+    for (let asks = 0; asks < 10_000; asks++) {
       const d = planSlot(s, now, 'realtime');
-      if (!d.granted) break;
-      granted++;
-      waits.push(d.waitMs);
       s = d.next;
+      if (d.granted) {
+        sentAt.push(now + d.waitMs);
+        continue;
+      }
+      if (now + d.waitMs >= start + 30_000) break;
+      expect(d.waitMs).toBeLessThanOrEqual(MAX_REASK_MS);
+      now += d.waitMs;
     }
-    expect(granted).toBe(70);
-    expect(waits[0]).toBe(0);
+    expect(sentAt).toHaveLength(70);
+    expect(sentAt[0]).toBe(start);
     // The last slots are spread towards the reset, not bunched at "now".
-    expect(waits.at(-1)).toBeGreaterThan(10_000);
-    expect(waits.at(-1)).toBeLessThanOrEqual(30_000);
-    const next = planSlot(s, now, 'realtime');
+    expect(sentAt.at(-1)! - start).toBeGreaterThan(10_000);
+    expect(sentAt.at(-1)! - start).toBeLessThanOrEqual(30_000);
+    const next = planSlot(s, start, 'realtime');
     expect(next.granted).toBe(false);
     expect(next.waitMs).toBe(30_000);
   });
 
+  it('never promises a slot more than a second ahead (a caller re-asks instead)', () => {
+    let s = applyObservation(undefined, { quota: 100, left: 100, windowMs: 30_000, resetMs: 30_000 }, 0);
+    for (let i = 0; i < 200; i++) {
+      const d = planSlot(s, 0, 'realtime');
+      s = d.next;
+      if (d.granted) expect(d.waitMs).toBeLessThanOrEqual(GRANT_AHEAD_MS);
+    }
+  });
+
   it('lets real-time work through after bulk work has stopped', () => {
-    const now = 0;
+    let now = 0;
     let s = applyObservation(undefined, { quota: 100, left: 100, windowMs: 30_000, resetMs: 30_000 }, now);
     let bulk = 0;
     for (;;) {
       const d = planSlot(s, now, 'bulk');
-      if (!d.granted) break;
-      bulk++;
       s = d.next;
+      if (d.granted) bulk++;
+      else if (now + d.waitMs >= 30_000) break;
+      else now += d.waitMs;
     }
     expect(bulk).toBeLessThan(70);
+    // Bulk is told to wait for the reset; real-time work asking at the same moment still gets a slot.
+    expect(planSlot(s, now, 'bulk').granted).toBe(false);
     expect(planSlot(s, now, 'realtime').granted).toBe(true);
   });
 
@@ -232,5 +252,27 @@ describe('a plan larger than the default', () => {
     expect(
       applyObservation(state, { quota: 450, left: 440, windowMs: 30_000, resetMs: 28_000 }, now + 20).left,
     ).toBe(440);
+  });
+
+  it('after a restart, paces by the quota the first response reports, not by the assumed 150', async () => {
+    // A restarted process meets a burst of waiting work before it has seen a single response: its
+    // first grants are paced for the default plan. Once a response reports a 20,000 quota, the very
+    // next request goes at once (it used to queue behind slots planned ~20 s ahead).
+    const store = new InMemoryRateBudgetStore();
+    const now = 5_000_000;
+    let held = 0;
+    for (let i = 0; i < 150; i++) {
+      const d = await store.reserve('bc:big', 'realtime', now);
+      if (!d.granted) held++;
+      else expect(d.waitMs).toBeLessThanOrEqual(GRANT_AHEAD_MS);
+    }
+    expect(held).toBeGreaterThan(0);
+    await store.observe(
+      'bc:big',
+      { quota: 20_000, left: 19_990, windowMs: 30_000, resetMs: 29_000 },
+      now + 50,
+    );
+    const after = await store.reserve('bc:big', 'realtime', now + 60);
+    expect(after).toEqual({ granted: true, waitMs: 0 });
   });
 });

@@ -16,6 +16,8 @@
  *    Below that, the remaining usable requests are spread evenly over the time to reset, ramping
  *    smoothly from 0 to the full spread, so a busy store slows down BEFORE it runs out instead of
  *    bursting into 429s. The slot time is shared (`lastSlotAt`), so N workers together obey one pace.
+ *    A slot more than `GRANT_AHEAD_MS` away is not granted: the caller sleeps (≤ `MAX_REASK_MS`) and
+ *    asks again, so what a later response teaches (a new window, the real quota) applies to it.
  * 4. On 429 `left = 0` and `resetAt = now + max(X-Retry-After s, X-Rate-Limit-Time-Reset-Ms)`.
  *
  * Observations (`applyObservation`) take the server's `left` as truth at the start of a new window and
@@ -85,6 +87,11 @@ export function readRateHeaders(headers: Headers): RateObservation {
   };
 }
 
+/** A slot is granted at most this far ahead of now; further out, the caller asks again later. */
+export const GRANT_AHEAD_MS = 1_000;
+/** Longest a caller sleeps between asks while its slot is further out than {@link GRANT_AHEAD_MS}. */
+export const MAX_REASK_MS = 5_000;
+
 export function initialState(now: number, policy: RateBudgetPolicy): RateBudgetState {
   return {
     quota: policy.defaultQuota,
@@ -104,7 +111,12 @@ export function planSlot(
   let state = current ?? initialState(now, policy);
   if (now >= state.resetAt) {
     // The window has rolled over without a response telling us: assume the server refilled it.
-    state = { ...state, left: state.quota, resetAt: now + state.windowMs };
+    state = {
+      ...state,
+      left: state.quota,
+      resetAt: now + state.windowMs,
+      lastSlotAt: Math.min(state.lastSlotAt, now),
+    };
   }
   const ours = state.quota * policy.share;
   const reserve =
@@ -118,6 +130,17 @@ export function planSlot(
   const from = Math.max(now, state.lastSlotAt);
   const intervalMs = (spread * Math.max(0, state.resetAt - from)) / usable;
   const slot = Math.max(now, state.lastSlotAt + intervalMs);
+  if (slot - now > GRANT_AHEAD_MS) {
+    // Not granted yet: ask again closer to the slot. A grant is a promise to send at `slot`, made against
+    // what we know now; promising seconds ahead froze that knowledge into every sleeping caller (a restart
+    // paced its first burst for the assumed 150 / 30 s plan and kept the pace for ~20 s after the first
+    // response said 20,000). Re-asking lets a new window or a learned quota take effect at once.
+    return {
+      granted: false,
+      waitMs: Math.min(MAX_REASK_MS, Math.ceil(slot - now - GRANT_AHEAD_MS)),
+      next: state,
+    };
+  }
   return {
     granted: true,
     waitMs: Math.ceil(slot - now),
@@ -151,7 +174,8 @@ export function applyObservation(
     windowMs,
     left: newWindow ? obs.left : Math.min(state.left, obs.left),
     resetAt: newWindow ? resetAt : Math.min(state.resetAt, Math.max(resetAt, now)),
-    lastSlotAt: state.lastSlotAt,
+    // A new window (or a learned quota) starts a new pace: slots planned for the old one do not carry over.
+    lastSlotAt: newWindow ? Math.min(state.lastSlotAt, now) : state.lastSlotAt,
   };
 }
 
