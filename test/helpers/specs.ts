@@ -84,12 +84,28 @@ function responseSchema(doc: Json, method: string, pathTemplate: string, status:
 /**
  * OpenAPI 3.0 schema dialect → what ajv (draft-07) compiles: boolean exclusiveMinimum/Maximum become
  * numeric. Works on a copy; the dereferenced spec objects are shared between operations.
+ *
+ * One reading of intent on top: a link object (a schema whose only properties are `url` and `resource`,
+ * e.g. orders.v2 products_Resource) must have both and nothing else. The spec offers such links as one
+ * branch of a `oneOf` beside the embedded resource (`consignments`, a consignment's `line_items`); as
+ * written, any object without those two keys also matches the link branch, so an embedded answer
+ * matches both branches and `oneOf` could never pass.
  */
 function toAjvSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toAjvSchema);
   if (node === null || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) out[k] = toAjvSchema(v);
+  const props = out.properties;
+  if (
+    props !== null &&
+    typeof props === 'object' &&
+    Object.keys(props).sort().join(',') === 'resource,url' &&
+    out.additionalProperties === undefined
+  ) {
+    out.required = ['url', 'resource'];
+    out.additionalProperties = false;
+  }
   for (const [flag, bound] of [
     ['exclusiveMaximum', 'maximum'],
     ['exclusiveMinimum', 'minimum'],

@@ -129,6 +129,25 @@ describeWithSpecs('BigCommerce simulator conforms to the OpenAPI specs', () => {
     await call(O2, 'GET', '/orders', '/orders', 200);
     await call(O2, 'GET', '/orders/count', '/orders/count', 200);
     await call(O2, 'GET', '/orders/{order_id}', `/orders/${order.id}`, 200);
+    // Consignments embedded in the object structure, with line items as objects and as links.
+    const embed = 'consignment_structure=object&include=consignments.line_items,fees';
+    await call(O2, 'GET', '/orders/{order_id}', `/orders/${order.id}?${embed}`, 200);
+    await call(O2, 'GET', '/orders', `/orders?${embed}`, 200);
+    await call(
+      O2,
+      'GET',
+      '/orders/{order_id}',
+      `/orders/${order.id}?include=consignments&consignment_structure=object`,
+      200,
+    );
+    await call(O2, 'GET', '/orders/{order_id}/consignments', `/orders/${order.id}/consignments`, 200);
+    await call(
+      O2,
+      'GET',
+      '/orders/{order_id}/consignments',
+      `/orders/${order.id}/consignments?include=consignments.line_items`,
+      200,
+    );
     await call(O2, 'PUT', '/orders/{order_id}', `/orders/${order.id}`, 200, { staff_notes: 'checked' });
     const products = (await call(
       O2,

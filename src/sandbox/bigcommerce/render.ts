@@ -19,7 +19,14 @@ import type {
 
 const API = 'https://api.bigcommerce.com/stores';
 
-export function renderOrder(state: StoreState, o: OrderRecord) {
+/**
+ * What `?include=` embeds of the consignments (orders.v2 order_includes, only together with
+ * `consignment_structure=object`): nothing (the answer as without the parameter), the consignments with
+ * their line items as links, or with the line items as `/products` renders them.
+ */
+export type ConsignmentsInclude = 'none' | 'links' | 'line_items';
+
+export function renderOrder(state: StoreState, o: OrderRecord, consignments: ConsignmentsInclude = 'none') {
   const m = o.money;
   const base = `${API}/${state.storeHash}/v2/orders/${o.id}`;
   const subtotalTax = dec(m.subtotal_inc_tax).minus(m.subtotal_ex_tax);
@@ -100,6 +107,77 @@ export function renderOrder(state: StoreState, o: OrderRecord) {
     custom_status: statusName(o.status_id),
     customer_locale: o.customer_locale,
     external_order_id: o.external_order_id,
+    ...(consignments === 'none'
+      ? {}
+      : { consignments: renderConsignments(state, o, consignments === 'line_items') }),
+  };
+}
+
+/**
+ * An order's consignments in the object structure (orders.v2 orderConsignment_Get, what
+ * `GET /orders/{id}/consignments` answers). The sandbox has no pickups; its lines go:
+ * - physical lines → one shipping consignment per shipping address. A shipping consignment IS the order's
+ *   shipping address: same id (the lines' `order_address_id`, what shipments reference), same address
+ *   fields and shipping method. Its costs are JSON numbers, as shippingConsignment_Get types them
+ *   (`/shipping_addresses` sends the same costs as 4-dp strings), and `items_total`/`items_shipped` count
+ *   its own line items. An order without a physical line ships nothing: no shipping consignment, although
+ *   the sandbox keeps a shipping address (a copy of the billing address) for every order.
+ * - digital lines → the download consignment (at most one), to the billing email;
+ * - gift-certificate lines → `email.gift_certificates`, to the billing email.
+ * `lineItems`: the line items as `/products` renders them; otherwise as links to `/products/{id}`.
+ */
+export function renderConsignments(state: StoreState, o: OrderRecord, lineItems: boolean) {
+  const base = `${API}/${state.storeHash}/v2/orders/${o.id}`;
+  const items = (lines: OrderLine[]) =>
+    lines.map((l) =>
+      lineItems
+        ? renderOrderProduct(o, l)
+        : { url: `${base}/products/${l.id}`, resource: `/orders/${o.id}/products/${l.id}` },
+    );
+  const ofType = (type: OrderLine['type']) => o.lines.filter((l) => l.type === type);
+  const physical = ofType('physical');
+  const digital = ofType('digital');
+  const gifts = ofType('giftcertificate');
+  const recipient = o.billing_address.email;
+  const shipping =
+    physical.length === 0
+      ? []
+      : o.shippingAddresses.map((a) => {
+          const lines = physical.filter((l) => l.order_address_id === a.id);
+          const { id, shipping_method, base_cost, cost_ex_tax, cost_inc_tax, ...addr } = a;
+          return {
+            id,
+            ...addr,
+            form_fields: [],
+            shipping_method,
+            line_items: items(lines),
+            items_total: lines.reduce((n, l) => n + l.quantity, 0),
+            items_shipped: lines.reduce((n, l) => n + l.quantity_shipped, 0),
+            base_cost: num4(base_cost),
+            cost_ex_tax: num4(cost_ex_tax),
+            cost_inc_tax: num4(cost_inc_tax),
+            cost_tax: num4(dec(cost_inc_tax).minus(cost_ex_tax).toString()),
+            cost_tax_class_id: 0,
+            base_handling_cost: 0,
+            handling_cost_ex_tax: 0,
+            handling_cost_inc_tax: 0,
+            handling_cost_tax: 0,
+            handling_cost_tax_class_id: 0,
+            shipping_zone_id: 1,
+            shipping_zone_name: 'United States',
+            shipping_quotes: {
+              url: `${base}/consignments/shipping/${id}/shipping_quotes`,
+              resource: `/orders/${o.id}/consignments/shipping/${id}/shipping_quotes`,
+            },
+          };
+        });
+  return {
+    pickups: [],
+    shipping,
+    downloads: digital.length === 0 ? [] : [{ recipient_email: recipient, line_items: items(digital) }],
+    email: {
+      gift_certificates: gifts.length === 0 ? [] : [{ recipient_email: recipient, line_items: items(gifts) }],
+    },
   };
 }
 
