@@ -1,9 +1,11 @@
 /**
  * API calls per order, counted at the simulators (their own request counters), so that a change which
  * adds a call to the hot path fails here instead of only showing up in a bench run. The numbers are the
- * floor the two APIs force for these shapes (bench/results/orders-2026-11-27.md, "calls per order"):
+ * floor the two APIs force for these shapes (bench/results/orders-2026-11-27.md, "calls per order", was
+ * measured with 4 BigCommerce reads):
  *
- * BigCommerce, every order: order, products, shipping addresses, transactions = 4 reads.
+ * BigCommerce, every order: the order with its consignments embedded (products and shipping addresses)
+ * and the transactions = 2 reads, in parallel (fetch-order.ts; its fallback to 4 is in fetch-order.test.ts).
  * Heartland, warm caches (items, payment types, shipping methods already read):
  * - new customer, billing = ship-to: email search, phone search, create customer, create address,
  *   create order with its lines inline, deposit payment, PUT open = 7;
@@ -48,7 +50,13 @@ async function syncCounting(b: Bridge, spec: Partial<OrderSpec>) {
   ) as { id: number };
   const bc0 = b.sandbox.bc.faults.counters.requests;
   const hl0 = b.sandbox.hl.faults.counters.requests;
+  const routes0 = new Map(b.sandbox.bc.faults.byRoute);
   await b.handlers['orders.sync']!({ orderId: order.id }, job(order.id));
+  const bcRoutes: Record<string, number> = {};
+  for (const [route, n] of b.sandbox.bc.faults.byRoute) {
+    const d = n - (routes0.get(route) ?? 0);
+    if (d > 0) bcRoutes[route] = d;
+  }
   const hlOrders = b.hlOrdersFor(order.id);
   expect(hlOrders).toHaveLength(1);
   expect(hlOrders[0]!.status).toBe('open');
@@ -56,11 +64,12 @@ async function syncCounting(b: Bridge, spec: Partial<OrderSpec>) {
   return {
     bc: b.sandbox.bc.faults.counters.requests - bc0,
     hl: b.sandbox.hl.faults.counters.requests - hl0,
+    bcRoutes,
   };
 }
 
 describe('orders.sync: API calls per order (warm caches)', () => {
-  it('makes 4 BigCommerce + 7 Heartland calls for a new customer and 4 + 4 for a returning one', async () => {
+  it('makes 2 BigCommerce + 7 Heartland calls for a new customer and 2 + 4 for a returning one', async () => {
     const b = await startBridge({
       sandbox: { seed: 'orders-calls', products: 30 },
       hooks: false,
@@ -72,10 +81,16 @@ describe('orders.sync: API calls per order (warm caches)', () => {
     expect(cold.hl).toBe(7 + 3);
 
     const fresh = await syncCounting(b, { email: 'newcomer@example.com', phone: '(512) 555-0102' });
-    expect(fresh).toEqual({ bc: 4, hl: 7 });
+    expect(fresh).toMatchObject({ bc: 2, hl: 7 });
+    // The two BigCommerce reads: the order (consignments embedded) and its transactions.
+    expect(fresh.bcRoutes).toEqual({
+      'GET /stores/:hash/v2/orders/:order_id': 1,
+      'GET /stores/:hash/v3/orders/:order_id/transactions': 1,
+    });
 
     const again = await syncCounting(b, { email: 'newcomer@example.com', phone: '(512) 555-0102' });
-    expect(again).toEqual({ bc: 4, hl: 4 });
+    expect(again).toMatchObject({ bc: 2, hl: 4 });
+    expect(again.bcRoutes).toEqual(fresh.bcRoutes);
   });
 });
 

@@ -33,6 +33,8 @@ export const orderSchema = z.looseObject({
   gift_certificate_amount: opt(money),
   payment_status: opt(z.string()),
   is_deleted: opt(z.boolean()),
+  items_total: opt(z.number()),
+  shipping_address_count: opt(z.number().int()),
   billing_address: z.looseObject({
     email: opt(z.string()),
     first_name: opt(z.string()),
@@ -72,6 +74,25 @@ export const shippingAddressSchema = z.looseObject({
   shipping_method: opt(z.string()),
 });
 export type BcShippingAddress = z.infer<typeof shippingAddressSchema>;
+
+/**
+ * `consignments` of `GET /v2/orders/{id}?include=consignments.line_items&consignment_structure=object`
+ * (orders.v2 orderConsignment_Get). A shipping consignment carries the shipping address fields (no
+ * `order_id`), its costs (typed as numbers by the spec) and its line items, each the object
+ * `/v2/orders/{id}/products` answers. Line items given as links (`{url, resource}`, without `.line_items`)
+ * do not match: the caller then reads `/products` instead.
+ */
+const consignmentLines = z.looseObject({ line_items: z.array(orderProductSchema) });
+export const shippingConsignmentSchema = shippingAddressSchema
+  .omit({ order_id: true })
+  .extend({ line_items: z.array(orderProductSchema) });
+export type BcShippingConsignment = z.infer<typeof shippingConsignmentSchema>;
+export const orderConsignmentsSchema = z.looseObject({
+  pickups: z.array(consignmentLines).optional(),
+  shipping: z.array(shippingConsignmentSchema),
+  downloads: z.array(consignmentLines).optional(),
+  email: z.looseObject({ gift_certificates: z.array(consignmentLines).optional() }).optional(),
+});
 
 export const shipmentSchema = z.looseObject({
   id,
