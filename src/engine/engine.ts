@@ -3,6 +3,7 @@
  * repositories, built on one store and one queue backend. `cli serve`, the HTTP server and the flows
  * get everything through it.
  */
+import type SQLite from 'better-sqlite3';
 import type { StoreHandle } from '../store/database.js';
 import { type CursorsRepository, createCursorsRepository } from '../store/repositories/cursors.js';
 import { createLinksRepository, type LinksRepository } from '../store/repositories/links.js';
@@ -12,6 +13,7 @@ import { createInbox, type Inbox } from './inbox.js';
 import type { BackoffPolicy } from './queue/backoff.js';
 import type { QueueBackend, QueueEvents, RunningWorker, TaskHandler } from './queue/queue-backend.js';
 import { createSqliteQueue } from './queue/sqlite/sqlite-queue.js';
+import { sqliteWriterFor } from './queue/sqlite/sqlite-writer.js';
 
 /** Structural subset of a pino logger (so the engine does not depend on the logging setup). */
 export interface EngineLogger {
@@ -50,6 +52,12 @@ export interface Engine {
   audit: Audit;
   links: LinksRepository;
   cursors: CursorsRepository;
+  /**
+   * Resolves once everything committed so far is on disk. On SQLite the flows' own writes commit at
+   * synchronous=NORMAL (src/store/database.ts); call this before an irreversible step outside that must
+   * find them after a power cut. PostgreSQL commits durably: resolves at once.
+   */
+  durable(): Promise<void>;
   /** Starts a worker pool in this process; `stop()` stops every pool started here. */
   startWorkers(handlers: Record<string, TaskHandler>, options: StartWorkersOptions): Promise<RunningWorker>;
   /** Flushes the inbox, stops workers (grace period), closes the backend. Does not close the store. */
@@ -86,6 +94,7 @@ export function createEngine(options: CreateEngineOptions): Engine {
     audit,
     links: createLinksRepository(store.db, now),
     cursors: createCursorsRepository(store.db, now),
+    durable: store.sqlite ? () => sqliteWriterFor(store.sqlite as SQLite.Database).durable() : async () => {},
     async startWorkers(handlers, workerOptions) {
       const events: QueueEvents = {
         ...workerOptions.events,

@@ -106,8 +106,8 @@ describe('SQLite inbox with deferred WAL sync', () => {
     syncs.pending.shift()?.(null);
     await inbox.flush();
     expect(b.settled && b.error === undefined).toBe(true);
-    // Every other write on the connection still commits with synchronous=FULL (2).
-    expect(raw.pragma('synchronous', { simple: true })).toBe(2);
+    // The connection is back at its default, NORMAL (1), for the flows' own writes (src/store/database.ts).
+    expect(raw.pragma('synchronous', { simple: true })).toBe(1);
   });
 
   it('a failed fdatasync acknowledges nothing, then or later', async () => {

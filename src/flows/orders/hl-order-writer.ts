@@ -131,6 +131,9 @@ export async function writeSalesOrder(
     await commitOrderWrites(ctx, {
       links: [{ ...base, data: { ...(link?.data ?? {}), state: 'creating' } }, ...(input.alsoWrite ?? [])],
     });
+    // On disk before the POST (SQLite commits the flows' writes without an fsync): after a power cut the
+    // retry must see `creating` and look the order up, not POST a second one.
+    await ctx.engine.durable();
     wroteAlso = true;
     // Lines inline (NOTES §12, C2): one request for the order and all its lines.
     try {

@@ -53,6 +53,14 @@ export function registerAdminRoutes(server: FastifyInstance, options: AdminRoute
 
   server.register(async (admin) => {
     admin.addHook('onRequest', admin.adminAuth);
+    // An answered action is on disk: on SQLite discards and review decisions commit without an fsync
+    // (src/store/database.ts), so the answer waits for one (off the event loop).
+    admin.addHook('onSend', async (request, reply, payload) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) {
+        await engine.durable();
+      }
+      return payload;
+    });
 
     admin.get('/admin/summary', async () => {
       const [jobs, oldestPendingAgeMs, open, events] = await Promise.all([

@@ -43,8 +43,13 @@
  * - Not WAL (`:memory:`, another journal mode) or no -wal yet → plain FULL commit.
  * - An fdatasync error is sticky (see wal-sync.ts): that batch and every later deferred commit fail,
  *   nothing more is acknowledged until restart.
- * Every other write path (claims, outcomes, DLQ, audit) keeps FULL at commit, and each of those syncs
- * also covers any earlier NORMAL frames (the WAL is sequential).
+ * Every other write path through this writer (enqueues, DLQ) commits FULL, and each of those syncs also
+ * covers any earlier NORMAL frames (the WAL is sequential); claims and outcomes commit relaxed.
+ *
+ * The connection's own default (src/store/database.ts) is NORMAL in WAL mode: statements Kysely runs
+ * outside this writer (the flows' links, cursors, audit) commit without an fsync on the event loop, and
+ * the few that precede something irreversible outside call `durable()`. Every method here sets the level
+ * its commit needs and restores that default afterwards.
  */
 import type { fdatasync } from 'node:fs';
 import type SQLite from 'better-sqlite3';
@@ -61,13 +66,46 @@ export class SqliteWriter {
   private locked: Promise<void> | null = null;
   /** undefined = not decided yet; null = deferral impossible here (memory db, not WAL): always FULL. */
   private walSync: WalSync | null | undefined;
-  private toNormal: SQLite.Statement | undefined;
-  private toFull: SQLite.Statement | undefined;
+  /** The connection's own setting, restored after every transaction that changes it (1 NORMAL, 2 FULL). */
+  private readonly defaultLevel: number;
 
   constructor(
     readonly raw: SQLite.Database,
     private readonly options: { datasync?: typeof fdatasync } = {},
-  ) {}
+  ) {
+    this.defaultLevel = Number(raw.pragma('synchronous', { simple: true }));
+  }
+
+  // exec, not prepared statements: SQLite runs a PRAGMA already while compiling it, so preparing
+  // "synchronous = FULL" once would silently switch the connection.
+  private toNormal(): void {
+    this.raw.exec('pragma synchronous = NORMAL');
+  }
+
+  private toFull(): void {
+    this.raw.exec('pragma synchronous = FULL');
+  }
+
+  private restoreDefault(): void {
+    if (this.defaultLevel === 1) this.toNormal();
+    else this.toFull();
+  }
+
+  /**
+   * Makes every transaction committed on this connection so far durable: resolves after an fdatasync of
+   * the -wal that started after the call (on the thread pool, shared with concurrent callers). For
+   * commits made at the connection's default synchronous=NORMAL (the flows' own writes, see
+   * src/store/database.ts) that must be on disk before something irreversible happens outside — e.g. the
+   * orders flow's `creating` marker before the Heartland POST. Where deferral is impossible (memory
+   * database, not WAL) the connection commits FULL anyway: resolves at once.
+   */
+  async durable(): Promise<void> {
+    const sync = this.deferredSync();
+    if (!sync || this.defaultLevel !== 1) return;
+    if (sync.failed) throw sync.failed;
+    if (!this.walOpen(sync)) return;
+    await sync.afterCommit();
+  }
 
   /**
    * Runs `fn` in one `BEGIN IMMEDIATE` transaction committed with synchronous=NORMAL; `durable` settles
@@ -86,12 +124,12 @@ export class SqliteWriter {
     if (!sync || !this.walOpen(sync)) {
       return { value: this.raw.transaction(fn).immediate(), durable: Promise.resolve() };
     }
-    (this.toNormal as SQLite.Statement).run();
+    this.toNormal();
     let value: T;
     try {
       value = this.raw.transaction(fn).immediate();
     } finally {
-      (this.toFull as SQLite.Statement).run();
+      this.restoreDefault();
     }
     return { value, durable: sync.afterCommit() };
   }
@@ -124,8 +162,6 @@ export class SqliteWriter {
       this.walSync = null;
       return null;
     }
-    this.toNormal = this.raw.prepare('pragma synchronous = NORMAL');
-    this.toFull = this.raw.prepare('pragma synchronous = FULL');
     this.walSync = new WalSync(`${main.file}-wal`, this.options.datasync);
     return this.walSync;
   }
@@ -136,12 +172,12 @@ export class SqliteWriter {
       if (this.locked) await this.locked;
       else await new Promise<void>((r) => setImmediate(r));
     }
-    if (!relaxed) return this.raw.transaction(fn).immediate();
-    this.raw.pragma('synchronous = NORMAL');
+    if (relaxed) this.toNormal();
+    else this.toFull();
     try {
       return this.raw.transaction(fn).immediate();
     } finally {
-      this.raw.pragma('synchronous = FULL');
+      this.restoreDefault();
     }
   }
 
@@ -166,6 +202,8 @@ export class SqliteWriter {
       release = r;
     });
     try {
+      // FULL for this commit (DLQ replay: enqueues, a promise to the operator); set before BEGIN.
+      this.toFull();
       this.raw.exec('BEGIN IMMEDIATE');
       try {
         const out = await work();
@@ -176,6 +214,7 @@ export class SqliteWriter {
         throw err;
       }
     } finally {
+      this.restoreDefault();
       this.locked = null;
       release();
     }
