@@ -4,6 +4,7 @@
  * same order — same order product ids and quantities, same shipping address ids and addresses.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { CONSIGNMENT_MONEY } from '../../src/connectors/bigcommerce/resources/orders-resource.js';
 import {
   type BigCommerceSimulator,
   createBigCommerceSimulator,
@@ -72,16 +73,7 @@ const ADDRESS_FIELDS = [
   'email',
   'shipping_method',
 ] as const;
-const MONEY_FIELDS = [
-  'base_cost',
-  'cost_ex_tax',
-  'cost_inc_tax',
-  'cost_tax',
-  'base_handling_cost',
-  'handling_cost_ex_tax',
-  'handling_cost_inc_tax',
-  'handling_cost_tax',
-] as const;
+const MONEY_FIELDS = CONSIGNMENT_MONEY;
 const EMBED = 'include=consignments.line_items,fees&consignment_structure=object';
 
 function skuId(s: BigCommerceSimulator, sku: string): number {

@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { type Generated, Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withStatementCache } from '../../src/store/statement-cache.js';
 
@@ -54,7 +54,7 @@ describe('prepared statements kept for Kysely', () => {
 
   it('runs Kysely queries, writes and streams unchanged', async () => {
     const { cached } = setup();
-    const db = new Kysely<{ t: { id: number; v: string } }>({
+    const db = new Kysely<{ t: { id: Generated<number>; v: string } }>({
       dialect: new SqliteDialect({ database: cached }),
     });
     for (let i = 0; i < 3; i++) {

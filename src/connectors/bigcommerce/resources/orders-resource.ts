@@ -58,7 +58,7 @@ export interface BcOrderWithConsignments {
 }
 
 /** Shipping consignment costs the spec types as numbers; `/shipping_addresses` sends them as strings. */
-const CONSIGNMENT_MONEY = [
+export const CONSIGNMENT_MONEY = [
   'base_cost',
   'cost_ex_tax',
   'cost_inc_tax',
