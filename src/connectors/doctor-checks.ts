@@ -7,6 +7,7 @@ import { HeartbridgeError } from '../engine/errors.js';
 import type { BigCommerceApi } from './bigcommerce/bigcommerce-api.js';
 import { type HookStatus, hooksStatus, type InstallHooksOptions } from './bigcommerce/hooks-registration.js';
 import type { HeartlandApi } from './heartland/heartland-api.js';
+import type { ResponseHeaders } from './shared/http-transport.js';
 
 export interface CheckResult {
   name: string;
@@ -127,7 +128,7 @@ export async function checkBigCommerceHooks(
 /** Compares the `Date` header of an API response with the local clock. */
 export async function checkClock(
   source: string,
-  probe: () => Promise<Headers>,
+  probe: () => Promise<ResponseHeaders>,
   now: () => number = Date.now,
   maxSkewMs = 60_000,
 ): Promise<CheckResult> {
@@ -152,11 +153,11 @@ export async function checkClock(
   }
 }
 
-export function bigCommerceClockProbe(api: BigCommerceApi): () => Promise<Headers> {
+export function bigCommerceClockProbe(api: BigCommerceApi): () => Promise<ResponseHeaders> {
   return async () => (await api.client.request('GET', '/v3/hooks', { query: { limit: 1 } })).headers;
 }
 
-export function heartlandClockProbe(api: HeartlandApi): () => Promise<Headers> {
+export function heartlandClockProbe(api: HeartlandApi): () => Promise<ResponseHeaders> {
   return async () => (await api.client.request('GET', '/system/whoami')).headers;
 }
 

@@ -28,9 +28,10 @@ describe('connector error codes', () => {
   });
 
   it('429 waits the longer of X-Retry-After and X-Rate-Limit-Time-Reset-Ms', () => {
-    const r = res(429);
-    r.headers.set('x-retry-after', '15');
-    r.headers.set('x-rate-limit-time-reset-ms', '20000');
+    const r = {
+      ...res(429),
+      headers: new Headers({ 'x-retry-after': '15', 'x-rate-limit-time-reset-ms': '20000' }),
+    };
     const err = bigCommerceError({ kind: 'response', response: r }, { method: 'GET', path: '/x' }, 1000);
     expect((err as { notBefore?: number }).notBefore).toBe(21_000);
   });

@@ -19,6 +19,7 @@ import {
   type FetchLike,
   type HttpMethod,
   type HttpResponse,
+  type ResponseHeaders,
   sleep,
   type Transport,
   TransportError,
@@ -68,7 +69,7 @@ export interface RequestOptions {
 export interface BcResponse {
   status: number;
   body: unknown;
-  headers: Headers;
+  headers: ResponseHeaders;
 }
 
 export class BigCommerceClient {

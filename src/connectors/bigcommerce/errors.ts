@@ -4,7 +4,7 @@
  * `x-request-id`, never a header value (the token travels in `X-Auth-Token`).
  */
 import { type HeartbridgeError, PermanentError, RetryableError } from '../../engine/errors.js';
-import type { HttpResponse, TransportError } from '../shared/http-transport.js';
+import type { HttpResponse, ResponseHeaders, TransportError } from '../shared/http-transport.js';
 
 export const BC_ERROR_CODES = {
   HB_ERR_BC_RATE_LIMITED:
@@ -45,7 +45,7 @@ export function headerlessBackoffMs(consecutive429: number): number {
 }
 
 /** max(X-Retry-After s, X-Rate-Limit-Time-Reset-Ms), or undefined when neither header is present. */
-export function rateLimitWaitMs(headers: Headers): number | undefined {
+export function rateLimitWaitMs(headers: ResponseHeaders): number | undefined {
   const retryAfterS = num(headers.get('x-retry-after') ?? headers.get('retry-after'));
   const resetMs = num(headers.get('x-rate-limit-time-reset-ms'));
   if (retryAfterS === undefined && resetMs === undefined) return undefined;

@@ -26,6 +26,8 @@
  * (`db-rate-budget-store.ts`), which makes the budget shared across processes.
  */
 
+import type { ResponseHeaders } from '../shared/http-transport.js';
+
 export interface RateBudgetState {
   quota: number;
   left: number;
@@ -72,7 +74,7 @@ export interface SlotDecision {
   next: RateBudgetState;
 }
 
-export function readRateHeaders(headers: Headers): RateObservation {
+export function readRateHeaders(headers: ResponseHeaders): RateObservation {
   const get = (name: string): number | undefined => {
     const v = headers.get(name);
     if (v === null || v.trim() === '') return undefined;

@@ -4,7 +4,7 @@
  * undocumented: a 429 is honoured with `Retry-After` (seconds), 60 s when absent (NOTES §6, [UNKNOWN]).
  */
 import { type HeartbridgeError, PermanentError, RetryableError } from '../../engine/errors.js';
-import type { HttpResponse, TransportError } from '../shared/http-transport.js';
+import type { HttpResponse, ResponseHeaders, TransportError } from '../shared/http-transport.js';
 
 export const HL_ERROR_CODES = {
   HB_ERR_HL_RATE_LIMITED:
@@ -28,7 +28,7 @@ export type HlErrorCode = keyof typeof HL_ERROR_CODES;
 
 export const DEFAULT_HL_RETRY_AFTER_S = 60;
 
-export function retryAfterMs(headers: Headers): number {
+export function retryAfterMs(headers: ResponseHeaders): number {
   const v = headers.get('retry-after');
   const s = v === null ? Number.NaN : Number(v);
   return (Number.isFinite(s) && s >= 0 ? s : DEFAULT_HL_RETRY_AFTER_S) * 1000;

@@ -16,6 +16,7 @@ import {
   type FetchLike,
   type HttpMethod,
   type HttpResponse,
+  type ResponseHeaders,
   sleep,
   type Transport,
   TransportError,
@@ -56,7 +57,7 @@ export interface HlRequestOptions {
 export interface HlResponse {
   status: number;
   body: unknown;
-  headers: Headers;
+  headers: ResponseHeaders;
 }
 
 export interface HlPage<T> {

@@ -28,9 +28,14 @@ export interface HttpRequest {
   form?: Record<string, string>;
 }
 
+/** What the connectors read from response headers: `get` as on WHATWG `Headers` (which satisfies it). */
+export interface ResponseHeaders {
+  get(name: string): string | null;
+}
+
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   /** Raw body text ('' for 204 or an empty body). */
   text: string;
   /** Body parsed with {@link parseJsonLossless}; undefined when empty or not JSON. */
@@ -111,14 +116,23 @@ export function transportFor(fetchFn: FetchLike | undefined): Transport {
   return fetchFn ? (req) => sendHttp(fetchFn, req) : sendHttpUndici;
 }
 
-function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const h = new Headers();
-  for (const [k, v] of Object.entries(raw)) {
-    if (v === undefined) continue;
-    if (Array.isArray(v)) for (const one of v) h.append(k, one);
-    else h.set(k, v);
+/**
+ * undici's raw headers (names already lower-case) behind a `get`. Not a WHATWG `Headers`: building one
+ * validates and copies every header of every response, and the first one loads Node's bundled fetch
+ * implementation (~100 ms of start-up CPU on a restart).
+ */
+class RawHeaders implements ResponseHeaders {
+  constructor(private readonly raw: Record<string, string | string[] | undefined>) {}
+
+  get(name: string): string | null {
+    const v = this.raw[name.toLowerCase()];
+    if (v === undefined) return null;
+    return Array.isArray(v) ? v.join(', ') : v;
   }
-  return h;
+}
+
+function toHeaders(raw: Record<string, string | string[] | undefined>): ResponseHeaders {
+  return new RawHeaders(raw);
 }
 
 function parseBody(text: string): unknown {
