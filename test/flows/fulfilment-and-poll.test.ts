@@ -133,6 +133,48 @@ describe('fulfilment: Heartland invoice → BigCommerce shipment', () => {
     expect(b.sandbox.bc.state.orders.get(order.id)!.shipments).toHaveLength(1);
   });
 
+  it('an order the store ships before heartbridge finished it still gets its shipment', async () => {
+    // The order sync fails after the Heartland order is made and opened: the link is still
+    // `creating`, without the Heartland id, when the store ships. The poll must not skip the invoice as
+    // "not ours" (the cursor would move past it for good), and the shipment waits for the order.
+    const b = await bridge({ workers: false, hooks: false });
+    const order = place(b);
+    b.sandbox.hl.faults.set({
+      enabled: true,
+      // The PUT that opens the order is applied, its answer lost: the job fails after the order is open.
+      routes: { 'PUT /api/sales/orders/:id': { commitThenTimeoutRate: 1, commitThenTimeoutDelayMs: 5 } },
+    });
+    await expect(
+      b.handlers['orders.sync']!({ orderId: order.id }, jobCtx('orders.sync', order.id)),
+    ).rejects.toMatchObject({ retryable: true });
+    b.sandbox.hl.faults.set({ enabled: false });
+    const hlId = b.hlOrdersFor(order.id)[0]!.id;
+    expect((await b.engine.links.findByBcId('main', 'order', String(order.id)))?.data?.state).toBe(
+      'creating',
+    );
+    // As if the process had been killed right after the POST: the link does not know the Heartland id.
+    await b.engine.store.db
+      .updateTable('links')
+      .set({ hl_id: null })
+      .where('kind', '=', 'order')
+      .where('bc_id', '=', String(order.id))
+      .execute();
+    const invoiceId = await shipInHeartland(b, hlId);
+
+    await b.handlers['fulfilment.poll']!({}, jobCtx('fulfilment.poll', 0));
+    const queued = await b.engine.queue.listJobs({ task: 'fulfilment.apply' });
+    expect(queued.map((j) => j.entityKey)).toEqual([`bc:order:${order.id}`]);
+    const payload = { invoiceId, hlOrderId: hlId, bcOrderId: order.id };
+    // Before the order is finished the shipment waits (retryable), it is not dropped.
+    await expect(
+      b.handlers['fulfilment.apply']!(payload, jobCtx('fulfilment.apply', order.id)),
+    ).rejects.toMatchObject({ retryable: true, code: 'HB_ERR_FULFILMENT_ORDER_NOT_LINKED' });
+    await b.handlers['orders.sync']!({ orderId: order.id }, jobCtx('orders.sync', order.id, 2));
+    await b.handlers['fulfilment.apply']!(payload, jobCtx('fulfilment.apply', order.id, 2));
+    expect(b.sandbox.bc.state.orders.get(order.id)!.shipments).toHaveLength(1);
+    expect(b.hlOrdersFor(order.id)).toHaveLength(1);
+  });
+
   it('captures an authorised payment on shipment when configured', async () => {
     const b = await bridge({ flowOptions: { captureOnShipment: true }, mapping: {} });
     const order = place(b, 'Card (auth only)');

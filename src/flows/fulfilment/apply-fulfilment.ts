@@ -15,13 +15,13 @@
  */
 import { z } from 'zod';
 import type { ShipmentCreateBody } from '../../connectors/bigcommerce/resources/body-types.js';
-import { PermanentError } from '../../engine/errors.js';
+import { PermanentError, RetryableError } from '../../engine/errors.js';
 import type { JobContext, JsonObject } from '../../engine/queue/queue-backend.js';
 import { type FlowContext, flowOptions, raiseAlert } from '../flow-context.js';
 import { bcOrderStateHash } from '../orders/fetch-order.js';
 import type { LineLink } from '../orders/hl-order-writer.js';
 
-export type FulfilmentOutcome = 'shipped' | 'already_shipped' | 'nothing_to_ship' | 'not_linked';
+export type FulfilmentOutcome = 'shipped' | 'already_shipped' | 'nothing_to_ship';
 
 const invoiceSchema = z.looseObject({
   id: z.number().int(),
@@ -68,7 +68,18 @@ export async function applyFulfilment(
     });
   }
   const link = await ctx.engine.links.findByBcId(ctx.connectionId, 'order', String(bcOrderId));
-  if (!link?.hlId) return 'not_linked';
+  if (!link?.hlId || link.data?.state === 'creating') {
+    // Shipped before the orders flow finished the order (its job waits to retry after the POST; the
+    // link has no Heartland id or no line map yet): this job runs again later, by then behind that
+    // retry on the same entity. Returning would lose the shipment; if the order never completes, this
+    // ends in the DLQ where someone sees it.
+    throw new RetryableError({
+      code: 'HB_ERR_FULFILMENT_ORDER_NOT_LINKED',
+      message: `BigCommerce order ${bcOrderId} has no finished Heartland order link yet; invoice ${invoiceId} waits for it`,
+      suggestedFix:
+        'let the order sync finish (see its job or quarantine entry); this job then ships the invoice',
+    });
+  }
 
   const invoice = await ctx.hl.client.getJson(`/sales/invoices/${invoiceId}`, invoiceSchema);
   const invLines: Array<z.infer<typeof invoiceLineSchema>> = [];
