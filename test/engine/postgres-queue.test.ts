@@ -245,7 +245,7 @@ describe.skipIf(!pgUp)('postgres queue (graphile-worker)', () => {
     expect(await queue.listJobs({})).toEqual([]);
   });
 
-  it('recovers the lease of a worker process killed mid-job, and dead-letters one killed on its last attempt', async () => {
+  it('recovers the lease of a worker process killed mid-job, on its last attempt too', async () => {
     const { jobId } = await enqueue('bc:order:77', { n: 1 });
     const last = await queue.enqueue({
       connectionId: 'c1',
@@ -285,12 +285,9 @@ describe.skipIf(!pgUp)('postgres queue (graphile-worker)', () => {
         },
       }),
     );
-    await until(() => done.length === 1, 15_000, 'recovered job');
-    expect(done).toEqual([jobId]);
-    await until(async () => (await queue.getJob(last.jobId))?.state === 'dead', 5_000, 'last attempt dead');
-    const letters = await t.store.db.selectFrom('dead_letters').selectAll().execute();
-    expect(letters.map((l) => [l.entity_key, l.error_code])).toEqual([
-      ['bc:order:78', 'HB_ERR_QUEUE_LEASE_EXPIRED'],
-    ]);
+    // Both run again (attempt 2): a crash on the last attempt raises the limit instead of dead-lettering.
+    await until(() => done.length === 2, 15_000, 'recovered jobs');
+    expect(done.sort()).toEqual([jobId, last.jobId].sort());
+    expect(await t.store.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
   });
 });

@@ -30,6 +30,8 @@ export const envelopeMetaSchema = z.object({
   retryAt: z.number().optional(),
   /** The attempt limit, kept here once a finished/dead copy set graphile's max_attempts = attempts. */
   maxAttempts: z.number().optional(),
+  /** Crashes this job was in flight at (src/engine/queue/crash-recovery.ts). */
+  crashes: z.number().optional(),
 });
 export type EnvelopeMeta = z.infer<typeof envelopeMetaSchema>;
 

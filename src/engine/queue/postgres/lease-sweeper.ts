@@ -8,15 +8,17 @@
  * 1. unlocks entity queues whose backoff (`hb:backoff`, see job-outcome.ts) has run out;
  * 2. unlocks jobs and queues locked longer than `leaseMs` by a pool with no fresh heartbeat (never wrote
  *    one, or stopped), and queue locks whose pool no longer holds any job in them (a job completed twice
- *    after its lease was taken over). A job killed during its LAST attempt is dead-lettered here, since no
- *    handler will ever see it again; one whose coalesce key was taken over while it ran is dropped.
+ *    after its lease was taken over). A job killed during its LAST attempt gets one more (its limit is
+ *    raised; one whose coalesce key was taken over while it ran is dropped instead); one in flight at
+ *    `MAX_CRASH_RECOVERIES` crashes is dead-lettered here (src/engine/queue/crash-recovery.ts).
  * All times are the database's clock, as graphile's are.
  */
 import { hostname } from 'node:os';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../../store/schema.js';
 import { recordDeadLetter } from '../../dead-letters.js';
-import { errorChain, RetryableError } from '../../errors.js';
+import { errorChain } from '../../errors.js';
+import { crashVerdict } from '../crash-recovery.js';
 import type { GraphileRef } from './enqueue.js';
 import { BACKOFF_LOCK, DONE_FLAG, parseEnvelope } from './job-envelope.js';
 import { kyselyRunner } from './sql-runner.js';
@@ -114,17 +116,35 @@ export class LeaseSweeper {
           and (q.locked_by not in ${fresh} or not exists (
             select 1 from ${gw('_private_jobs')} j where j.job_queue_id = q.id and j.locked_by = q.locked_by))
         returning q.id`);
-      for (const row of stale.filter((r) => r.attempts >= r.max_attempts)) {
+      for (const row of stale) {
         const env = parseEnvelope(row.payload);
-        if (row.key === null && env?.hb.coalesceKey) {
-          // Superseded while it ran (graphile cleared its key): the newer job does the work.
-          await run.rows(sql`delete from ${gw('_private_jobs')} where id = ${row.id}`);
+        const verdict = crashVerdict({
+          attempts: row.attempts,
+          maxAttempts: row.max_attempts,
+          previousCrashes: env?.hb.crashes ?? 0,
+          worker: 'pool',
+          why: `running attempt ${row.attempts} stopped before finishing it`,
+          jobId: env?.hb.jobId ?? String(row.id),
+          entityKey: env?.hb.entityKey ?? '?',
+        });
+        if (verdict.kind === 'retry') {
+          if (verdict.extendLimit && row.key === null && env?.hb.coalesceKey) {
+            // Superseded while it ran (graphile cleared its key): the newer job does the work.
+            await run.rows(sql`delete from ${gw('_private_jobs')} where id = ${row.id}`);
+            continue;
+          }
+          const payload = env
+            ? JSON.stringify({ ...env, hb: { ...env.hb, crashes: verdict.crashes } })
+            : null;
+          await run.rows(sql`
+            update ${gw('_private_jobs')}
+            set max_attempts = max_attempts + ${verdict.extendLimit ? 1 : 0},
+                last_error = ${JSON.stringify(errorChain(verdict.error))},
+                payload = coalesce(${payload}::json, payload)
+            where id = ${row.id}`);
           continue;
         }
-        const error = new RetryableError({
-          code: 'HB_ERR_QUEUE_LEASE_EXPIRED',
-          message: `the worker running the last attempt (${row.attempts}) stopped before finishing it`,
-        });
+        const error = verdict.error;
         if (env) {
           await recordDeadLetter(trx, {
             connectionId: env.hb.connectionId,
@@ -137,8 +157,11 @@ export class LeaseSweeper {
             error,
           });
         }
+        // attempts = max_attempts is how graphile knows a job is over (it may have had attempts left).
         await run.rows(sql`
-          update ${gw('_private_jobs')} set last_error = ${JSON.stringify(errorChain(error))} where id = ${row.id}`);
+          update ${gw('_private_jobs')}
+          set last_error = ${JSON.stringify(errorChain(error))}, max_attempts = least(max_attempts, attempts)
+          where id = ${row.id}`);
         this.o.onDead?.(env?.hb.jobId ?? String(row.id), error);
       }
       return stale.length + queues.length;

@@ -10,13 +10,14 @@
  * The verdict is taken inside the sweep's own write transaction, so no heartbeat or renewal can commit
  * between the judgement and the release.
  *
- * The attempt was already counted at claim; a job released on its last attempt goes to the DLQ with
- * `HB_ERR_QUEUE_LEASE_EXPIRED` (a poison job that kills its worker must not loop forever). Otherwise it
- * returns to `pending`, ready at once, still the head of its entity.
+ * The attempt was already counted at claim. The job returns to `pending`, ready at once, still the head
+ * of its entity — on its last attempt too, with its limit raised by one; only a job in flight at
+ * `MAX_CRASH_RECOVERIES` crashes goes to the DLQ (`HB_ERR_QUEUE_LEASE_EXPIRED`): see crash-recovery.ts.
  */
 import type SQLite from 'better-sqlite3';
 import type { JobRow } from '../../../store/schema.js';
-import { RetryableError } from '../../errors.js';
+import { errorChain } from '../../errors.js';
+import { crashesIn, crashVerdict } from '../crash-recovery.js';
 import { markDeadSync } from './fail.js';
 import { judgeHoldersSync, type PoolIdentity } from './heartbeat.js';
 import { stmt } from './statements.js';
@@ -37,24 +38,29 @@ export function sweepSync(raw: SQLite.Database, now: number, self?: PoolIdentity
   let recovered = 0;
   let dead = 0;
   for (const job of expired) {
-    if (job.attempts >= job.max_attempts) {
-      const why =
-        job.locked_by !== null && deadHolders.includes(job.locked_by)
-          ? 'died (no live heartbeat or process)'
-          : 'stopped renewing its lease';
-      const err = new RetryableError({
-        code: 'HB_ERR_QUEUE_LEASE_EXPIRED',
-        message: `worker ${job.locked_by ?? '?'} ${why} on the last attempt`,
-        context: { jobId: job.id, entityKey: job.entity_key, attempt: job.attempts },
-      });
-      markDeadSync(raw, job, job.attempts, err, now);
+    const why =
+      job.locked_by !== null && deadHolders.includes(job.locked_by)
+        ? 'died (no live heartbeat or process)'
+        : 'stopped renewing its lease';
+    const verdict = crashVerdict({
+      attempts: job.attempts,
+      maxAttempts: job.max_attempts,
+      previousCrashes: crashesIn(job.last_error_json ? JSON.parse(job.last_error_json) : null),
+      worker: job.locked_by ?? '?',
+      why,
+      jobId: job.id,
+      entityKey: job.entity_key,
+    });
+    if (verdict.kind === 'dead') {
+      markDeadSync(raw, job, job.attempts, verdict.error, now);
       dead++;
     } else {
       stmt(
         raw,
-        `update jobs set state = 'pending', locked_by = null, locked_until = null, run_at = ?, updated_at = ?
+        `update jobs set state = 'pending', locked_by = null, locked_until = null, run_at = ?, updated_at = ?,
+           last_error_json = ?, max_attempts = max_attempts + ?
          where id = ? and state = 'running'`,
-      ).run(now, now, job.id);
+      ).run(now, now, JSON.stringify(errorChain(verdict.error)), verdict.extendLimit ? 1 : 0, job.id);
       recovered++;
     }
   }
