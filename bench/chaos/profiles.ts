@@ -45,6 +45,8 @@ export interface ChaosProfile {
   pgWorkers: number;
   /** Jobs one process runs at once. */
   concurrency: number;
+  /** Per worker process on PostgreSQL, when it differs (default `concurrency`). */
+  pgConcurrency?: number;
 }
 
 /**
@@ -179,5 +181,8 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     mix: 'full',
     pgWorkers: 3,
     concurrency: 96,
+    // 96 per process × 3 against 10 pooled connections each starved this 2-core machine (54 orders into
+    // Heartland in 15 min): the same 96 in all, split between the workers.
+    pgConcurrency: 32,
   },
 };

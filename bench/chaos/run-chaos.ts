@@ -425,7 +425,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ],
       database: { url: db.url },
       server: { port, host: '127.0.0.1' },
-      workers: { concurrency: profile.concurrency, maxAttempts: 10 },
+      workers: {
+        concurrency:
+          options.backend === 'postgres'
+            ? (profile.pgConcurrency ?? profile.concurrency)
+            : profile.concurrency,
+        maxAttempts: 10,
+      },
       log: { level: 'warn' },
     };
     const configPath = join(dir, 'heartbridge.yaml');
