@@ -26,7 +26,7 @@ describe('crash recovery', () => {
     expect(crashesIn([{ name: 'Error', code: 'HB_ERR_HL_SERVER_ERROR', message: 'x' }])).toBe(0);
     expect(crashVerdict({ ...base, attempts: 1, previousCrashes: 4 })).toMatchObject({
       kind: 'retry',
-      extendLimit: false,
+      extendLimit: true,
     });
     expect(crashVerdict({ ...base, previousCrashes: MAX_CRASH_RECOVERIES - 1 }).kind).toBe('dead');
   });
@@ -55,7 +55,7 @@ describe('crash recovery', () => {
     for (let i = 1; i < MAX_CRASH_RECOVERIES; i++) {
       expect(crashOnce()).toEqual({ recovered: 1, dead: 0 });
       const job = await backend.getJob(jobId);
-      expect(job).toMatchObject({ state: 'retrying', attempts: i, maxAttempts: i < 3 ? 3 : i + 1 });
+      expect(job).toMatchObject({ state: 'retrying', attempts: i, maxAttempts: 3 + i });
       expect(job?.lastError?.[0]).toMatchObject({
         code: 'HB_ERR_QUEUE_LEASE_EXPIRED',
         context: { crashes: i },

@@ -8,8 +8,8 @@
  * 1. unlocks entity queues whose backoff (`hb:backoff`, see job-outcome.ts) has run out;
  * 2. unlocks jobs and queues locked longer than `leaseMs` by a pool with no fresh heartbeat (never wrote
  *    one, or stopped), and queue locks whose pool no longer holds any job in them (a job completed twice
- *    after its lease was taken over). A job killed during its LAST attempt gets one more (its limit is
- *    raised; one whose coalesce key was taken over while it ran is dropped instead); one in flight at
+ *    after its lease was taken over). A killed job's limit is raised by one (a crash does not use up
+ *    attempts; one whose coalesce key was taken over while it ran is dropped instead); one in flight at
  *    `MAX_CRASH_RECOVERIES` crashes is dead-lettered here (src/engine/queue/crash-recovery.ts).
  * All times are the database's clock, as graphile's are.
  */
@@ -128,7 +128,7 @@ export class LeaseSweeper {
           entityKey: env?.hb.entityKey ?? '?',
         });
         if (verdict.kind === 'retry') {
-          if (verdict.extendLimit && row.key === null && env?.hb.coalesceKey) {
+          if (row.key === null && env?.hb.coalesceKey) {
             // Superseded while it ran (graphile cleared its key): the newer job does the work.
             await run.rows(sql`delete from ${gw('_private_jobs')} where id = ${row.id}`);
             continue;

@@ -11,7 +11,7 @@
  * between the judgement and the release.
  *
  * The attempt was already counted at claim. The job returns to `pending`, ready at once, still the head
- * of its entity — on its last attempt too, with its limit raised by one; only a job in flight at
+ * of its entity, its limit raised by one (a crash does not use up attempts); only a job in flight at
  * `MAX_CRASH_RECOVERIES` crashes goes to the DLQ (`HB_ERR_QUEUE_LEASE_EXPIRED`): see crash-recovery.ts.
  */
 import type SQLite from 'better-sqlite3';
