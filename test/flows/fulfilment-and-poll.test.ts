@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Bridge, type StartBridgeOptions, startBridge } from '../helpers/bridge.js';
+import { orderJob } from '../helpers/job-context.js';
 import { orderBody, sellableSkus } from './order-fixtures.js';
 
 const bridges: Bridge[] = [];
@@ -115,7 +116,7 @@ describe('fulfilment: Heartland invoice → BigCommerce shipment', () => {
   it('a shipment whose answer was lost is not created again', async () => {
     const b = await bridge({ workers: false, hooks: false });
     const order = place(b);
-    await b.handlers['orders.sync']!({ orderId: order.id }, jobCtx('orders.sync', order.id));
+    await b.handlers['orders.sync']!({ orderId: order.id }, orderJob('orders.sync', order.id));
     const hlId = b.hlOrdersFor(order.id)[0]!.id;
     const invoiceId = await shipInHeartland(b, hlId);
     b.sandbox.bc.faults.set({
@@ -124,12 +125,12 @@ describe('fulfilment: Heartland invoice → BigCommerce shipment', () => {
     });
     const payload = { invoiceId, hlOrderId: hlId, bcOrderId: order.id };
     await expect(
-      b.handlers['fulfilment.apply']!(payload, jobCtx('fulfilment.apply', order.id)),
+      b.handlers['fulfilment.apply']!(payload, orderJob('fulfilment.apply', order.id)),
     ).rejects.toMatchObject({
       retryable: true,
     });
     b.sandbox.bc.faults.set({ enabled: false });
-    await b.handlers['fulfilment.apply']!(payload, jobCtx('fulfilment.apply', order.id, 2));
+    await b.handlers['fulfilment.apply']!(payload, orderJob('fulfilment.apply', order.id, 2));
     expect(b.sandbox.bc.state.orders.get(order.id)!.shipments).toHaveLength(1);
   });
 
@@ -145,7 +146,7 @@ describe('fulfilment: Heartland invoice → BigCommerce shipment', () => {
       routes: { 'PUT /api/sales/orders/:id': { commitThenTimeoutRate: 1, commitThenTimeoutDelayMs: 5 } },
     });
     await expect(
-      b.handlers['orders.sync']!({ orderId: order.id }, jobCtx('orders.sync', order.id)),
+      b.handlers['orders.sync']!({ orderId: order.id }, orderJob('orders.sync', order.id)),
     ).rejects.toMatchObject({ retryable: true });
     b.sandbox.hl.faults.set({ enabled: false });
     const hlId = b.hlOrdersFor(order.id)[0]!.id;
@@ -161,16 +162,16 @@ describe('fulfilment: Heartland invoice → BigCommerce shipment', () => {
       .execute();
     const invoiceId = await shipInHeartland(b, hlId);
 
-    await b.handlers['fulfilment.poll']!({}, jobCtx('fulfilment.poll', 0));
+    await b.handlers['fulfilment.poll']!({}, orderJob('fulfilment.poll', 0));
     const queued = await b.engine.queue.listJobs({ task: 'fulfilment.apply' });
     expect(queued.map((j) => j.entityKey)).toEqual([`bc:order:${order.id}`]);
     const payload = { invoiceId, hlOrderId: hlId, bcOrderId: order.id };
     // Before the order is finished the shipment waits (retryable), it is not dropped.
     await expect(
-      b.handlers['fulfilment.apply']!(payload, jobCtx('fulfilment.apply', order.id)),
+      b.handlers['fulfilment.apply']!(payload, orderJob('fulfilment.apply', order.id)),
     ).rejects.toMatchObject({ retryable: true, code: 'HB_ERR_FULFILMENT_ORDER_NOT_LINKED' });
-    await b.handlers['orders.sync']!({ orderId: order.id }, jobCtx('orders.sync', order.id, 2));
-    await b.handlers['fulfilment.apply']!(payload, jobCtx('fulfilment.apply', order.id, 2));
+    await b.handlers['orders.sync']!({ orderId: order.id }, orderJob('orders.sync', order.id, 2));
+    await b.handlers['fulfilment.apply']!(payload, orderJob('fulfilment.apply', order.id, 2));
     expect(b.sandbox.bc.state.orders.get(order.id)!.shipments).toHaveLength(1);
     expect(b.hlOrdersFor(order.id)).toHaveLength(1);
   });
@@ -212,17 +213,3 @@ describe('orders.poll: the backstop for lost webhooks', () => {
     expect(b.hlOrdersFor(seen.id)).toHaveLength(1);
   });
 });
-
-function jobCtx(task: string, orderId: number, attempt = 1) {
-  return {
-    jobId: `t-${task}-${orderId}-${attempt}`,
-    connectionId: 'main',
-    task,
-    entityKey: `bc:order:${orderId}`,
-    attempt,
-    maxAttempts: 10,
-    inboxId: null,
-    configVersion: null,
-    signal: new AbortController().signal,
-  };
-}

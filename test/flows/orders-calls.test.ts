@@ -14,26 +14,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Bridge, startBridge } from '../helpers/bridge.js';
+import { orderJob } from '../helpers/job-context.js';
 import { type OrderSpec, orderBody, sellableSkus } from './order-fixtures.js';
 
 const bridges: Bridge[] = [];
 afterEach(async () => {
   await Promise.all(bridges.splice(0).map((b) => b.close()));
 });
-
-function job(orderId: number) {
-  return {
-    jobId: `calls-${orderId}`,
-    connectionId: 'main',
-    task: 'orders.sync',
-    entityKey: `bc:order:${orderId}`,
-    attempt: 1,
-    maxAttempts: 10,
-    inboxId: null,
-    configVersion: null,
-    signal: new AbortController().signal,
-  };
-}
 
 /** Places an order, syncs it once and returns the requests each simulator answered meanwhile. */
 async function syncCounting(b: Bridge, spec: Partial<OrderSpec>) {
@@ -51,7 +38,7 @@ async function syncCounting(b: Bridge, spec: Partial<OrderSpec>) {
   const bc0 = b.sandbox.bc.faults.counters.requests;
   const hl0 = b.sandbox.hl.faults.counters.requests;
   const routes0 = new Map(b.sandbox.bc.faults.byRoute);
-  await b.handlers['orders.sync']!({ orderId: order.id }, job(order.id));
+  await b.handlers['orders.sync']!({ orderId: order.id }, orderJob('orders.sync', order.id));
   const bcRoutes: Record<string, number> = {};
   for (const [route, n] of b.sandbox.bc.faults.byRoute) {
     const d = n - (routes0.get(route) ?? 0);
@@ -112,7 +99,7 @@ describe('orders.sync: the SKU cache', () => {
         ],
       }),
     ) as { id: number };
-    await b.handlers['orders.sync']!({ orderId: order.id }, job(order.id));
+    await b.handlers['orders.sync']!({ orderId: order.id }, orderJob('orders.sync', order.id));
     expect(b.hlOrdersFor(order.id)).toHaveLength(0);
     expect((await b.engine.dlq.list({ kind: 'quarantine' }))[0]).toMatchObject({
       errorCode: 'HB_ERR_MAP_UNKNOWN_SKU',
@@ -123,7 +110,7 @@ describe('orders.sync: the SKU cache', () => {
       cost: 1,
       price: missing.price,
     });
-    await b.handlers['orders.sync']!({ orderId: order.id }, job(order.id));
+    await b.handlers['orders.sync']!({ orderId: order.id }, orderJob('orders.sync', order.id));
     const [hl] = b.hlOrdersFor(order.id);
     expect(hl?.status).toBe('open');
     expect(b.sandbox.hl.state.orderLines.where((l) => l.order_id === hl!.id)).toHaveLength(2);

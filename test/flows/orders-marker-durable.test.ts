@@ -6,6 +6,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { type Bridge, startBridge } from '../helpers/bridge.js';
+import { orderJob } from '../helpers/job-context.js';
 import { orderBody, sellableSkus } from './order-fixtures.js';
 
 const bridges: Bridge[] = [];
@@ -30,20 +31,7 @@ it('makes the creating marker durable before it POSTs the Heartland order', asyn
     seen.push({ marker: link?.data?.state, hlOrders: b.hlOrdersFor(order.id).length });
     await real();
   };
-  await b.handlers['orders.sync']!(
-    { orderId: order.id },
-    {
-      jobId: 'marker-1',
-      connectionId: 'main',
-      task: 'orders.sync',
-      entityKey: `bc:order:${order.id}`,
-      attempt: 1,
-      maxAttempts: 10,
-      inboxId: null,
-      configVersion: null,
-      signal: new AbortController().signal,
-    },
-  );
+  await b.handlers['orders.sync']!({ orderId: order.id }, orderJob('orders.sync', order.id));
   expect(b.hlOrdersFor(order.id)).toHaveLength(1);
   expect(seen).toContainEqual({ marker: 'creating', hlOrders: 0 });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { toCents } from '../../src/mapping/money.js';
 import { type Bridge, type StartBridgeOptions, startBridge } from '../helpers/bridge.js';
+import { orderJob } from '../helpers/job-context.js';
 import { type OrderSpec, orderBody, sellableSkus } from './order-fixtures.js';
 
 const bridges: Bridge[] = [];
@@ -64,22 +65,8 @@ describe('orders.sync: a BigCommerce order becomes one Heartland sales order', (
   });
 });
 
-function job(orderId: number, attempt = 1) {
-  return {
-    jobId: `t-${orderId}-${attempt}`,
-    connectionId: 'main',
-    task: 'orders.sync',
-    entityKey: `bc:order:${orderId}`,
-    attempt,
-    maxAttempts: 10,
-    inboxId: null,
-    configVersion: null,
-    signal: new AbortController().signal,
-  };
-}
-
 async function sync(b: Bridge, orderId: number, attempt = 1) {
-  await b.handlers['orders.sync']!({ orderId }, job(orderId, attempt));
+  await b.handlers['orders.sync']!({ orderId }, orderJob('orders.sync', orderId, attempt));
 }
 
 function hlWrites(b: Bridge): number {
