@@ -55,10 +55,25 @@ async function bcOrderIdOf(
   return bcId;
 }
 
+/**
+ * Answers kept across polls (per engine, bounded): the overlap window re-reads the same invoices every
+ * poll, and a Heartland order's owner never changes, so an order found not to be ours is not read again.
+ */
+const knownOwners = new WeakMap<object, Map<number, string | undefined>>();
+function answersFor(ctx: FlowContext): Map<number, string | undefined> {
+  let m = knownOwners.get(ctx.engine);
+  if (!m) {
+    m = new Map();
+    knownOwners.set(ctx.engine, m);
+  }
+  if (m.size > 10_000) m.clear();
+  return m;
+}
+
 export async function pollFulfilments(ctx: FlowContext, _payload: JsonObject): Promise<FulfilmentPollResult> {
   const opts = flowOptions(ctx);
   const { cursors, inbox } = ctx.engine;
-  const ours = new Map<number, string | undefined>();
+  const ours = answersFor(ctx);
   const stored = await cursors.get(ctx.connectionId, FULFILMENT_CURSOR);
   const cursorMs = stored ? Date.parse(stored) : ctx.now() - opts.pollInitialLookbackMs;
   const since = new Date(cursorMs - opts.pollOverlapMs).toISOString();
