@@ -7,6 +7,7 @@ import type SQLite from 'better-sqlite3';
 import type { StoreHandle } from '../store/database.js';
 import { type CursorsRepository, createCursorsRepository } from '../store/repositories/cursors.js';
 import { createLinksRepository, type LinksRepository } from '../store/repositories/links.js';
+import { createLocksRepository } from '../store/repositories/locks.js';
 import { type Audit, createAudit } from './audit.js';
 import { createDlq, type Dlq } from './dlq.js';
 import { createInbox, type Inbox } from './inbox.js';
@@ -14,6 +15,7 @@ import type { BackoffPolicy } from './queue/backoff.js';
 import type { QueueBackend, QueueEvents, RunningWorker, TaskHandler } from './queue/queue-backend.js';
 import { createSqliteQueue } from './queue/sqlite/sqlite-queue.js';
 import { sqliteWriterFor } from './queue/sqlite/sqlite-writer.js';
+import { createSharedLocks, type SharedLocks } from './shared-locks.js';
 
 /** Structural subset of a pino logger (so the engine does not depend on the logging setup). */
 export interface EngineLogger {
@@ -52,6 +54,8 @@ export interface Engine {
   audit: Audit;
   links: LinksRepository;
   cursors: CursorsRepository;
+  /** Locks every process on this store respects (a customer being created, a connection's stock writes). */
+  locks: SharedLocks;
   /**
    * Resolves once everything committed so far is on disk. On SQLite the flows' own writes commit at
    * synchronous=NORMAL (src/store/database.ts); call this before an irreversible step outside that must
@@ -94,6 +98,11 @@ export function createEngine(options: CreateEngineOptions): Engine {
     audit,
     links: createLinksRepository(store.db, now),
     cursors: createCursorsRepository(store.db, now),
+    locks: createSharedLocks({
+      repo: createLocksRepository(store.db, now),
+      now,
+      onError: (err, key, step) => logger?.warn({ err, key, step }, 'shared lock bookkeeping failed'),
+    }),
     durable: store.sqlite ? () => sqliteWriterFor(store.sqlite as SQLite.Database).durable() : async () => {},
     async startWorkers(handlers, workerOptions) {
       const events: QueueEvents = {

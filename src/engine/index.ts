@@ -27,3 +27,4 @@ export { createInbox, type Inbox, type IngestInput, type IngestJob, type IngestR
 export { type BackoffPolicy, type JitterMode, nextRunAt } from './queue/backoff.js';
 export type * from './queue/queue-backend.js';
 export { createSqliteQueue, type SqliteQueueOptions } from './queue/sqlite/sqlite-queue.js';
+export type { HeldLock, SharedLockOptions, SharedLocks } from './shared-locks.js';

@@ -179,6 +179,18 @@ export interface ConfigVersionsTable {
   created_at: number;
 }
 
+/** Named locks shared across processes (src/store/repositories/locks.ts). */
+export interface LocksTable {
+  key: string;
+  /** Holder's id; null once released. */
+  owner: string | null;
+  /** The lease ends here (epoch ms): after it anyone may take the lock. */
+  expires_at: number;
+  /** What the last holder reported when it released (opaque to the store). */
+  result: string | null;
+  result_at: number | null;
+}
+
 export interface Database {
   connections: ConnectionsTable;
   inbox: InboxTable;
@@ -192,6 +204,7 @@ export interface Database {
   alerts: AlertsTable;
   review_items: ReviewItemsTable;
   config_versions: ConfigVersionsTable;
+  locks: LocksTable;
 }
 
 export type InboxRow = Selectable<InboxTable>;

@@ -6,10 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { installHooks } from '../../src/connectors/bigcommerce/hooks-registration.js';
 import type { RunningWorker } from '../../src/engine/index.js';
+import { createSharedLocks } from '../../src/engine/shared-locks.js';
 import {
   type CustomersConfigInput,
   parseCustomersConfig,
 } from '../../src/flows/customers/customers-config.js';
+import { createOrFindHlCustomer } from '../../src/flows/customers/hl-customer.js';
 import {
   CUSTOMER_REVIEW_KIND,
   CUSTOMERS_CURSOR,
@@ -18,8 +20,9 @@ import {
   pollCustomers,
   syncBcCustomer,
 } from '../../src/flows/customers/index.js';
-import type { FlowOptions } from '../../src/flows/flow-context.js';
+import type { FlowContext, FlowOptions } from '../../src/flows/flow-context.js';
 import { createReviewItems } from '../../src/flows/orders/review-items.js';
+import { createLocksRepository } from '../../src/store/repositories/locks.js';
 import { BRIDGE_SECRET, type Bridge, startBridge } from '../helpers/bridge.js';
 import { orderBody, sellableSkus } from './order-fixtures.js';
 
@@ -331,6 +334,33 @@ describe('customers: BigCommerce → Heartland', () => {
     expect(more).toHaveLength(0);
     expect(b.hlOrdersFor(order.id)[0]!.customer_id).toBe(hl!.id);
     expect((await linkOf(b, bcId))!.hlId).toBe(String(hl!.id));
+  });
+  it('two worker processes creating one new shopper at once make one Heartland customer', async () => {
+    const b = await bridge();
+    // A second process on the same store: its own engine (own in-process locks), same database.
+    const otherProcess: FlowContext = {
+      ...b.ctx,
+      engine: { ...b.engine, locks: createSharedLocks({ repo: createLocksRepository(b.store.db) }) },
+    };
+    const draft = {
+      first_name: 'Ada',
+      last_name: 'Twice',
+      email: 'ada.twice@example.com',
+      phone: null,
+      custom: {},
+      address: null,
+      company: null,
+    };
+    const [x, y] = await Promise.all([
+      createOrFindHlCustomer(b.ctx, draft, 'id:991', 'anon:1'),
+      createOrFindHlCustomer(otherProcess, draft, 'id:991', 'anon:2'),
+    ]);
+    expect(x.id).toBe(y.id);
+    expect([x.created, y.created].sort()).toEqual([false, true]);
+    expect(hlCustomersByEmail(b, 'ada.twice@example.com')).toHaveLength(1);
+    // Later, before any link is committed, a third job of that shopper is given the same customer.
+    const z = await createOrFindHlCustomer(otherProcess, draft, 'id:991', 'anon:3');
+    expect(z).toEqual({ id: x.id, created: false });
   });
 });
 

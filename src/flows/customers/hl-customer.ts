@@ -5,8 +5,9 @@
  *
  * `findHlCustomer` only reads: a person's review decision, then the customer link, then a Heartland
  * search by email and by phone (E.164) decided by the pure `decideCustomer` (src/mapping/customer-match.ts).
- * `createOrFindHlCustomer` creates when needed, serialised per shopper in this process, so two jobs of
- * one new shopper (an order and a sign-up, or two orders) do not make twins. `customerLinkFor` says which
+ * `createOrFindHlCustomer` creates when needed, under the store's shared lock of the shopper (every
+ * worker process respects it), so two jobs of one new shopper (an order and a sign-up, or two orders) do
+ * not make twins. `customerLinkFor` says which
  * link to record; `ensureHlAddresses` makes sure addresses exist on the customer (orders point at them).
  *
  * A create whose answer was lost is found again on the next run by the email search (the queue re-runs
@@ -21,7 +22,6 @@ import {
   type HlCustomerDraft,
 } from '../../mapping/customer-match.js';
 import type { FlowContext } from '../flow-context.js';
-import { withKeyLock } from '../key-lock.js';
 import type { ReviewItems } from '../orders/review-items.js';
 
 export const CUSTOMER_LINK_KIND = 'customer';
@@ -86,11 +86,12 @@ export async function findHlCustomer(
 }
 
 /**
- * Creates the Heartland customer of `draft`, unless another job of the same shopper in this process made
- * it meanwhile. Two jobs of one new shopper run in parallel (different entity keys: two orders, or an
- * order and a sign-up): the second must find the customer the first created, not make a twin. Serialised
- * per shopper in this process; whoever waited for the lock checks what the holder made (in memory: its
- * link may not be committed yet), the link, and Heartland by email. An uncontended run skips that second
+ * Creates the Heartland customer of `draft`, unless another job of the same shopper made it meanwhile.
+ * Two jobs of one new shopper run in parallel (different entity keys: two orders, or an order and a
+ * sign-up), possibly in different worker processes: the second must find the customer the first
+ * created, not make a twin. So the create holds the store's shared lock of the shopper, and records the
+ * id it made on the lock; a later holder uses that id (its link may not be committed yet), and one that
+ * waited also checks the link and Heartland by email. An uncontended first create skips that second
  * email search: `findHlCustomer` just made it.
  *
  * `anonKey` names the lock when the shopper has no `bcKey` (e.g. `anon:<order id>`).
@@ -101,11 +102,11 @@ export async function createOrFindHlCustomer(
   bcKey: string | null,
   anonKey: string,
 ): Promise<{ id: number; created: boolean }> {
-  const lockKey = `${ctx.connectionId}:${bcKey ?? anonKey}`;
-  return withKeyLock(lockKey, async (waited) => {
-    const recent = recentlyCreated(ctx, lockKey);
-    if (recent !== undefined) return { id: recent, created: false };
-    if (waited) {
+  const lockKey = `customer:${ctx.connectionId}:${bcKey ?? anonKey}`;
+  return ctx.engine.locks.run(lockKey, async (held) => {
+    if (held.last && ctx.now() - held.last.at < RECENT_MS)
+      return { id: Number(held.last.result), created: false };
+    if (held.waited) {
       const linked = bcKey
         ? await ctx.engine.links.findByBcId(ctx.connectionId, CUSTOMER_LINK_KIND, bcKey)
         : null;
@@ -118,10 +119,13 @@ export async function createOrFindHlCustomer(
       }
     }
     const id = await ctx.hl.createCustomer(hlCustomerBody(draft));
-    rememberCreated(ctx, lockKey, id);
+    held.setResult(String(id));
     return { id, created: true };
   });
 }
+
+/** How long a customer just created under a shopper's lock is taken as that shopper's (link or not). */
+const RECENT_MS = 10 * 60_000;
 
 /** The `POST /customers` body of a draft (absent values are left out, not sent as null). */
 export function hlCustomerBody(d: HlCustomerDraft): Record<string, unknown> {
@@ -207,39 +211,4 @@ export function addressKey(a: Record<string, unknown>): string {
     f('postal_code'),
     f('country'),
   ].join('|');
-}
-
-/**
- * Customers this process created recently, per store (engine) and lock key: their links may not be
- * committed yet. Bounded: expired entries go first, then the oldest.
- */
-const recentByEngine = new WeakMap<object, Map<string, { id: number; at: number }>>();
-const RECENT_MS = 10 * 60_000;
-const RECENT_MAX = 1_000;
-
-function recentFor(ctx: FlowContext): Map<string, { id: number; at: number }> {
-  let m = recentByEngine.get(ctx.engine);
-  if (!m) {
-    m = new Map();
-    recentByEngine.set(ctx.engine, m);
-  }
-  return m;
-}
-
-function recentlyCreated(ctx: FlowContext, key: string): number | undefined {
-  const hit = recentFor(ctx).get(key);
-  return hit && ctx.now() - hit.at < RECENT_MS ? hit.id : undefined;
-}
-
-function rememberCreated(ctx: FlowContext, key: string, id: number): void {
-  const m = recentFor(ctx);
-  const at = ctx.now();
-  m.delete(key);
-  m.set(key, { id, at });
-  if (m.size <= RECENT_MAX) return;
-  for (const [k, v] of m) if (at - v.at >= RECENT_MS) m.delete(k);
-  for (const k of m.keys()) {
-    if (m.size <= RECENT_MAX) break;
-    m.delete(k);
-  }
 }

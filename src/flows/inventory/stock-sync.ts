@@ -19,7 +19,6 @@
  */
 
 import type { RequestPriority } from '../../connectors/bigcommerce/rate-budget.js';
-import { withKeyLock } from '../key-lock.js';
 import { bcUnitsBySku } from './bc-stock-reader.js';
 import { itemSkus, ledgerHead, ledgerItemsSince, valuesForItems } from './hl-stock-reader.js';
 import { feedingHlLocations } from './inventory-config.js';
@@ -118,12 +117,16 @@ export function syncItems(
   itemIds: Iterable<number>,
   opts: SyncOptions = {},
 ): Promise<SyncResult> {
-  // One stock sync at a time per connection in this process: each reads Heartland, computes targets and
-  // writes, and two of them interleaved could apply an older snapshot's absolute write after a newer one
-  // (the ledger poll, a hint and the reservations job touch the same SKUs), leaving the web wrong until
-  // the next reconcile. Writes are batched, so serialising costs little; the BigCommerce budget is the
-  // limit anyway.
-  return withKeyLock(`stock:${ctx.connectionId}`, () => syncItemsNow(ctx, itemIds, opts));
+  // One stock sync at a time per connection, across every worker process: each reads Heartland, computes
+  // targets and writes, and two of them interleaved could apply an older snapshot's absolute write after a
+  // newer one (the ledger poll, a hint and the reservations job touch the same SKUs), leaving the web
+  // wrong until the next reconcile. Writes are batched, so serialising costs little; the BigCommerce
+  // budget is the limit anyway. A sync waits for its turn up to 10 min (a full-size batch under a tight
+  // budget takes minutes), then its job runs again later.
+  return ctx.engine.locks.run(`stock:${ctx.connectionId}`, () => syncItemsNow(ctx, itemIds, opts), {
+    ttlMs: 60_000,
+    maxWaitMs: 10 * 60_000,
+  });
 }
 
 async function syncItemsNow(

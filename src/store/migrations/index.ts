@@ -8,6 +8,7 @@ import { up0001 } from './0001_initial.js';
 import { up0002 } from './0002_worker_heartbeats.js';
 import { up0003 } from './0003_reservations.js';
 import { up0004 } from './0004_jobs_claim_order.js';
+import { up0005 } from './0005_locks.js';
 import { migrationContext } from './context.js';
 
 class InCodeMigrationProvider implements MigrationProvider {
@@ -19,6 +20,7 @@ class InCodeMigrationProvider implements MigrationProvider {
       '0002_worker_heartbeats': { up: up0002(ctx) },
       '0003_reservations': { up: up0003(ctx) },
       '0004_jobs_claim_order': { up: up0004(ctx) },
+      '0005_locks': { up: up0005(ctx) },
     };
   }
 }
