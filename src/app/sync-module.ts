@@ -14,6 +14,7 @@ import {
   inventoryTopicRoute,
   toScheduleDefinition,
 } from '../flows/inventory/index.js';
+import { createPaymentsHandlers, paymentsSchedule } from '../flows/payments/index.js';
 import type { WebhookConnection, WebhookTaskRouter } from '../server/routes/webhook-deps.js';
 import { registerBigCommerceWebhookRoute } from '../server/routes/webhooks-bigcommerce.js';
 import { registerHeartlandWebhookRoute } from '../server/routes/webhooks-heartland.js';
@@ -105,6 +106,10 @@ export const syncModule: AppModule = {
         const conn = connectionOf(parts, connectionId);
         return giftCardContextFor(parts, conn, runtimeFor(parts, conn));
       }),
+      ...createPaymentsHandlers((connectionId) => {
+        const conn = connectionOf(parts, connectionId);
+        return flowContextFor(parts, conn, runtimeFor(parts, conn));
+      }),
     };
   },
   schedules: (parts) =>
@@ -128,6 +133,7 @@ export const syncModule: AppModule = {
         }),
         ...stock,
         ...giftCards,
+        paymentsSchedule(parts.engine, conn.id, conn.polling.payments),
         // Heartland customers: polled (`polling.customers`) only when something flows to BigCommerce.
         ...customerSchedules(runtime.customers, conn.polling.customers).map((s) =>
           toScheduleDefinition(s, parts.engine, conn.id),

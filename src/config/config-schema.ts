@@ -32,6 +32,11 @@ const pollingSchema = z
     customers: durationSchema.default('15m').describe('How often to poll for changed customers.'),
     catalog: durationSchema.default('30m').describe('How often to poll for changed items / products.'),
     reconcile: durationSchema.default('6h').describe('How often to run a full drift check and repair.'),
+    payments: durationSchema
+      .default('24h')
+      .describe(
+        'How often to reconcile payments (BigCommerce transactions and refunds against Heartland deposits); each run checks the period that ended 1 h before it.',
+      ),
   })
   .describe('Polling intervals (backstops for webhooks that never arrive).');
 

@@ -8,6 +8,7 @@ import * as doctor from './doctor.js';
 import * as jobs from './jobs.js';
 import * as locations from './locations.js';
 import * as migrate from './migrate.js';
+import * as payments from './payments.js';
 import * as quarantine from './quarantine.js';
 import * as review from './review.js';
 import * as sandbox from './sandbox.js';
@@ -38,6 +39,7 @@ export const commandModules: CommandModule[] = [
   connect,
   setup,
   sync,
+  payments,
   syncGiftcards, // after `sync`: adds `sync giftcards` to it
   locations,
   catalog,

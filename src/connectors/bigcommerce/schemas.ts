@@ -32,6 +32,8 @@ export const orderSchema = z.looseObject({
   discount_amount: opt(money),
   gift_certificate_amount: opt(money),
   payment_status: opt(z.string()),
+  payment_method: opt(z.string()),
+  refunded_amount: opt(money),
   is_deleted: opt(z.boolean()),
   items_total: opt(z.number()),
   shipping_address_count: opt(z.number().int()),

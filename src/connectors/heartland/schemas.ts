@@ -83,6 +83,9 @@ export const hlSalesOrderSchema = z.looseObject({
   customer_id: opt(z.number().int()),
   custom,
   updated_at: opt(z.string()),
+  /** Order total and what is still due (NOTES §13 lists them on tickets [C2]; read when present). */
+  total: opt(hlMoney),
+  balance: opt(hlMoney),
   lines: z.array(hlOrderLineSchema).optional(),
   payments: z.array(hlPaymentSchema).optional(),
 });
