@@ -65,6 +65,7 @@ describe('payments reconciliation', () => {
 
     const report = await reconcilePayments(b.ctx, { from, to: Date.now() + 1_000 });
     expect(report.orders).toBe(4);
+    expect(report.linked).toBe(3);
     const byOrder = new Map(report.issues.map((k) => [k.bcOrderId, k.issues.map((i) => i.code)]));
     expect(byOrder.has(clean.id)).toBe(false);
     expect(byOrder.get(refunded.id)).toEqual(['refund_not_in_heartland']);

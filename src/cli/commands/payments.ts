@@ -55,6 +55,10 @@ export function register(program: Command): void {
       await withEngine(command, async (engine, loaded) => {
         const { ctx } = buildConnectionContext(engine, loaded, opts.connection);
         const report = await reconcilePayments(ctx, period);
+        if (report.orders > 0 && report.linked === 0)
+          process.stderr.write(
+            `warning: none of the ${report.orders} orders has a Heartland order for connection "${report.connectionId}": is this the connection and database the service uses?\n`,
+          );
         if (opts.json) printJson(report);
         else {
           process.stdout.write(

@@ -39,6 +39,8 @@ export interface PaymentsReport {
   to: string;
   generatedAt: string;
   orders: number;
+  /** Orders of the period that have a Heartland order (0 of many: wrong connection or database?). */
+  linked: number;
   /** Orders with at least one issue, oldest first. */
   issues: OrderPaymentCheck[];
   byMethod: PaymentMethodTotals[];
@@ -83,6 +85,7 @@ export async function reconcilePayments(
     to: new Date(to).toISOString(),
     generatedAt: new Date(ctx.now()).toISOString(),
     orders: checks.length,
+    linked: checks.filter((k) => k.hlOrderId !== null).length,
     issues: checks.filter((k) => k.issues.length > 0),
     ...summary,
   };
