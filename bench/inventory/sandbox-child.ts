@@ -4,12 +4,12 @@
  *   POST /perturb          every BigCommerce level + 1000 (so a full sync has everything to write)
  *   POST /changes?n=&seed= n random Heartland stock changes (ledger rows, like in-store sales / restocks)
  *   GET  /stats            BigCommerce requests received and absolute adjustment calls
- * argv: products locations rateLimit(off|standard|<quota>/<windowMs>)
+ * argv: products locations rateLimit(off|standard|<quota>/<windowMs>) [all-shared]
  */
 import { createServer } from 'node:http';
 import { startSandbox } from '../../src/sandbox/index.js';
 
-const [products = '41700', locations = '4', rl = 'off'] = process.argv.slice(2);
+const [products = '41700', locations = '4', rl = 'off', shared = ''] = process.argv.slice(2);
 const rateLimit =
   rl === 'off' || rl === 'standard'
     ? rl
@@ -19,6 +19,7 @@ const sb = await startSandbox({
   products: Number(products),
   locations: Number(locations),
   rateLimit,
+  unmatchedSkus: shared !== 'all-shared',
 });
 
 // mulberry32: small, seedable, good enough to spread changes evenly.

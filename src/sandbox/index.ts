@@ -52,6 +52,8 @@ export interface StartSandboxOptions {
   customers?: number;
   giftCards?: number;
   locations?: number;
+  /** Some SKUs on one side only (default true); false: every SKU on both sides (benchmarks). */
+  unmatchedSkus?: boolean;
   /** 0 / absent = OS-picked port. */
   bcPort?: number;
   hlPort?: number;
@@ -94,6 +96,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     customers: options.customers,
     giftCards: options.giftCards,
     locations: options.locations,
+    unmatchedSkus: options.unmatchedSkus,
   });
   const faults = resolveFaults(options.faults, seedName);
   const bc = await createBigCommerceSimulator({

@@ -40,6 +40,8 @@ export interface GenerateSeedOptions {
   locations?: number;
   customers?: number;
   giftCards?: number;
+  /** Some SKUs on one side only (~3 % each way, default true); false: every SKU on both sides. */
+  unmatchedSkus?: boolean;
 }
 
 export interface SeedMeta {
@@ -163,7 +165,14 @@ export function generateSeed(options: GenerateSeedOptions = {}): GeneratedSeed {
     const priceCents = cat.int(5, 200) * 100 - cat.pick([1, 5, 0]);
     const costCents = Math.round(priceCents * cat.float(0.3, 0.55));
     // Which side this product lives on: most on both; every `unmatchedEvery`-th on one side only.
-    const side = p % unmatchedEvery === 3 ? 'bc' : p % unmatchedEvery === 5 ? 'hl' : 'both';
+    const side =
+      options.unmatchedSkus === false
+        ? 'both'
+        : p % unmatchedEvery === 3
+          ? 'bc'
+          : p % unmatchedEvery === 5
+            ? 'hl'
+            : 'both';
     const created = new Date(EPOCH + p * 60_000).toISOString();
     const hasVariants = cat.chance(0.55);
     const product: BcSeedProduct = {
