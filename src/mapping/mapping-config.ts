@@ -3,9 +3,11 @@
  * YAML by src/config (see src/mapping/examples/mapping.example.yaml), validated here. Every field has a
  * `.describe()` so `mappingConfigJsonSchema()` is useful to editors and the docs.
  */
+
 import { z } from 'zod';
 import { PermanentError } from '../engine/errors.js';
 import { hlStatusSchema } from './hl-draft.js';
+import { riskConfigSchema } from './order-risk.js';
 
 const id = z.number().int().positive();
 
@@ -232,6 +234,9 @@ export const mappingConfigSchema = z
       .describe(
         'JSONata expressions evaluated against {order, products, shippingAddresses, transactions}; the result sets the target',
       ),
+    risk: riskConfigSchema.describe(
+      'Order risk screening: unusual orders are held for review before fulfilment (off by default; see src/mapping/order-risk.ts)',
+    ),
   })
   .describe('heartbridge order mapping config (BigCommerce → Heartland)');
 

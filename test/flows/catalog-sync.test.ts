@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCatalogConfig } from '../../src/flows/catalog/catalog-config.js';
 import type { CatalogFlowContext } from '../../src/flows/catalog/catalog-context.js';
-import { fullCatalogSync, pollCatalog, unmatchedSkus } from '../../src/flows/catalog/catalog-poll.js';
+import {
+  fullCatalogSync,
+  pollCatalog,
+  syncCatalogItem,
+  unmatchedSkus,
+} from '../../src/flows/catalog/catalog-poll.js';
 import { PRICE_ANOMALY_KIND } from '../../src/flows/catalog/catalog-sync.js';
 import { type Harness, startHarness } from './inventory-harness.js';
 
@@ -77,6 +82,41 @@ describe('catalog Heartland → BigCommerce', () => {
     // Polling again keeps one review item.
     await pollCatalog(ctx);
     expect(await h.store.db.selectFrom('review_items').selectAll().execute()).toHaveLength(1);
+
+    // A person approves exactly this change: it is published at once (a catalog.item job), then stays.
+    const { resolveReviewItem } = await import('../../src/flows/orders/review-resolution.js');
+    expect(await resolveReviewItem(h.ctx.engine, reviews[0]!.id, { use: 1 }, 'cli:test')).toEqual({
+      error: expect.stringMatching(/anomaly: resolve it with --approve or --reject/),
+    });
+    const approved = await resolveReviewItem(h.ctx.engine, reviews[0]!.id, { approve: true }, 'cli:test');
+    expect('replayed' in approved && approved.replayed).toHaveLength(1);
+    const [job] = await h.ctx.engine.queue.listJobs({ task: 'catalog.item' });
+    expect(job?.entityKey).toBe(`hl:item:${item.id}`);
+    await syncCatalogItem(ctx, item.id);
+    const hlPrice = h.sb.hl.state.items.get(item.id)!.price;
+    expect(Number(bcPrice(h, item.public_id))).toBe(Number(hlPrice));
+
+    // Rejected: the price stays unpublished and nobody is asked again about the same change.
+    const other = h.sb.hl.state.items
+      .all()
+      .find((i) => i.id !== item.id && !i.grid_id && h!.sb.bc.state.productBySku(i.public_id))!;
+    const otherBefore = bcPrice(h, other.public_id);
+    await h.ctx.hl.updateItem(other.id, { price: Number(otherBefore) * 0.05 });
+    await pollCatalog(ctx);
+    const open = await h.store.db
+      .selectFrom('review_items')
+      .selectAll()
+      .where('status', '=', 'open')
+      .execute();
+    expect(open.map((x) => x.entity_key)).toEqual([`sku:${other.public_id}`]);
+    await resolveReviewItem(h.ctx.engine, open[0]!.id, { reject: true }, 'cli:test');
+    const after = await pollCatalog(ctx);
+    expect(after.held.map((x) => x.sku)).toContain(other.public_id);
+    await syncCatalogItem(ctx, other.id);
+    expect(bcPrice(h, other.public_id)).toBe(otherBefore);
+    expect(
+      await h.store.db.selectFrom('review_items').selectAll().where('status', '=', 'open').execute(),
+    ).toHaveLength(0);
   });
 
   it('creates missing products when asked and lists unmatched SKUs on either side', async () => {

@@ -160,10 +160,19 @@ export async function syncCatalogItems(
     if (cfg.fields.price === 'hl_to_bc' && item.price !== undefined && item.price !== null) {
       const current = simple ? p.price : (v.price ?? p.price);
       if (!samePrice(current, item.price)) {
-        if (priceAnomaly(current ?? undefined, item.price, cfg.priceGuard)) {
+        // A person's decision on exactly this change (`review resolve --approve | --reject`) stands.
+        const anomaly = priceAnomaly(current ?? undefined, item.price, cfg.priceGuard);
+        const decided = anomaly
+          ? await reviews.resolutionFor(ctx.connectionId, PRICE_ANOMALY_KIND, `sku:${item.public_id}`)
+          : null;
+        const sameChange =
+          decided?.resolution != null &&
+          samePrice((decided.candidates as { to?: string } | null)?.to, item.price);
+        const approved = sameChange && decided?.resolution != null && 'approve' in decided.resolution;
+        if (anomaly && !approved) {
           held = true;
           result.held.push({ sku: item.public_id, from: String(current), to: item.price });
-          if (!opts.dryRun) {
+          if (!opts.dryRun && !sameChange) {
             await reviews.open({
               connectionId: ctx.connectionId,
               kind: PRICE_ANOMALY_KIND,

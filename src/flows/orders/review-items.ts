@@ -7,8 +7,14 @@ import type { Kysely } from 'kysely';
 import type { Database, ReviewItemRow } from '../../store/schema.js';
 
 export const CUSTOMER_MATCH_KIND = 'order.customer_match';
+/** An order held by the risk screen (src/mapping/order-risk.ts) until a person approves or rejects it. */
+export const ORDER_RISK_KIND = 'order.risk';
 
-export type ReviewResolution = { use: number } | { create: true };
+/**
+ * A person's decision. Customer matches take `use` (that Heartland customer) or `create`; anomalies
+ * (a held order, a held price) take `approve` or `reject`.
+ */
+export type ReviewResolution = { use: number } | { create: true } | { approve: true } | { reject: true };
 
 export interface ReviewItem {
   id: number;

@@ -12,6 +12,7 @@
  *  3. customer: review decision, link, email, phone → use / create / review queue (order waits)
  *  4. map with the connection's mapping config
  *  5. validate: problems → quarantine with reason + suggested fix, alert; other orders keep flowing
+ *     5b. risk screen (mapping.risk, opt-in): unusual order → review item, waits for --approve/--reject
  *  6. create the Heartland order idempotently (hl-order-writer.ts), record the link, audit
  * (10, the poll backstop, is poll-orders.ts.)
  */
@@ -32,6 +33,7 @@ import { commitOrderWrites } from './order-writes.js';
 import { quarantineJob } from './quarantine.js';
 import type { ReferenceData } from './reference-data.js';
 import { CUSTOMER_MATCH_KIND, type ReviewItems } from './review-items.js';
+import { screenOrderRisk } from './risk-step.js';
 
 export type SyncOutcome =
   | 'created'
@@ -175,6 +177,15 @@ export async function syncOrder(
     return 'quarantined';
   }
   const draft = mapped.draft;
+
+  // ── 5b. risk screen (opt-in): an unusual order waits for a person before Heartland fulfils it ──
+  if (ctx.mapping.risk.enabled) {
+    const risk = await screenOrderRisk(ctx, deps.reviews, job, payload, bundle, customer.kind === 'create');
+    if (!risk.pass) {
+      log('review', { reviewItemId: risk.reviewItemId, reason: 'risk' });
+      return 'review';
+    }
+  }
 
   // ── 6. write: customer (+ addresses), then the sales order, exactly once ──
   const ensured = await ensureCustomer(ctx, customer, order, {

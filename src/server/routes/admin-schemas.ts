@@ -88,6 +88,8 @@ export const reviewQuery = z
 export const resolveBody = z.union([
   z.object({ use: z.number().int().positive() }).strict(),
   z.object({ create: z.literal(true) }).strict(),
+  z.object({ approve: z.literal(true) }).strict(),
+  z.object({ reject: z.literal(true) }).strict(),
 ]);
 
 export const auditQuery = z
