@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReviewItems } from '../../src/flows/orders/review-items.js';
 import { ADMIN_TOKEN, type AdminHarness, startAdmin, XSS } from '../admin/admin-harness.js';
 
 const CHROMIUM = process.env.HEARTBRIDGE_CHROMIUM ?? '/usr/bin/chromium';
@@ -103,6 +104,31 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 60_000 }, () 
     expect(after?.status).toBe('replayed');
     const audit = await h.engine.audit.list({ target: `dead_letter:${hostile}` });
     expect(audit).toEqual([expect.objectContaining({ actor: 'api', action: 'dlq.replay' })]);
+    await page.close();
+  });
+
+  it('an order held by the risk screen offers Approve / Reject, not customer choices; Approve resolves it', async () => {
+    const reviews = createReviewItems(h.engine.store.db);
+    const held = await reviews.open({
+      connectionId: 'default',
+      kind: 'order.risk',
+      entityKey: 'bc:order:777',
+      reason: `risk score 70 (hold at 50): billed in US but shipped to NG ${XSS}`,
+      candidates: { score: 70, holdAtScore: 50, signals: [], total: '620.00' },
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${url}/dashboard`);
+    await page.fill('#token', ADMIN_TOKEN);
+    await page.click('#login button[type=submit]');
+    const row = page.locator(`#review tr[data-id="${held.id}"]`);
+    await row.waitFor();
+    expect(await row.locator('button').allTextContents()).toEqual(['Approve', 'Reject']);
+    expect(await row.textContent()).toContain(XSS);
+    await row.locator('button', { hasText: 'Approve' }).click();
+    await expect
+      .poll(() => page.textContent('#action-message'))
+      .toContain('approved; the order goes to Heartland');
+    expect((await reviews.get(held.id))?.resolution).toEqual({ approve: true });
     await page.close();
   });
 });

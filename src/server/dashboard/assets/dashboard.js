@@ -231,6 +231,54 @@ function candidateList(item) {
   });
 }
 
+/** Kinds decided by approve / reject (a held order, a held price); the others are customer matches. */
+const ANOMALY_KINDS = new Set(['order.risk', 'catalog.price_anomaly']);
+
+function resolveButton(item, label, body, done, cls = 'secondary') {
+  return el(
+    'button',
+    {
+      type: 'button',
+      class: cls,
+      onclick: () =>
+        act('Resolve', async () => {
+          await api(`/admin/review/${item.id}/resolve`, { method: 'POST', body });
+          return `Review #${item.id}: ${done}`;
+        }),
+    },
+    label,
+  );
+}
+
+function reviewActions(item) {
+  if (ANOMALY_KINDS.has(item.kind)) {
+    const order = item.kind === 'order.risk';
+    return [
+      resolveButton(
+        item,
+        'Approve',
+        { approve: true },
+        order ? 'approved; the order goes to Heartland.' : 'approved; the price is published.',
+      ),
+      resolveButton(
+        item,
+        'Reject',
+        { reject: true },
+        order ? 'rejected; cancel and refund it in BigCommerce.' : 'rejected; the price stays unpublished.',
+        'discard secondary',
+      ),
+    ];
+  }
+  return [
+    resolveButton(
+      item,
+      'New customer',
+      { create: true },
+      'a new customer will be created; the order is replayed.',
+    ),
+  ];
+}
+
 function renderReview(items) {
   $('review-count').textContent = items.length ? String(items.length) : '';
   $('review-empty').hidden = items.length > 0;
@@ -241,24 +289,8 @@ function renderReview(items) {
       el('td', {}, text(item.id)),
       el('td', { class: 'mono' }, text(item.entityKey)),
       el('td', {}, text(item.reason)),
-      el('td', {}, candidateList(item)),
-      el(
-        'td',
-        {},
-        el(
-          'button',
-          {
-            type: 'button',
-            class: 'secondary',
-            onclick: () =>
-              act('Resolve', async () => {
-                await api(`/admin/review/${item.id}/resolve`, { method: 'POST', body: { create: true } });
-                return `Review #${item.id}: a new customer will be created; the order is replayed.`;
-              }),
-          },
-          'New customer',
-        ),
-      ),
+      el('td', {}, ANOMALY_KINDS.has(item.kind) ? '' : candidateList(item)),
+      el('td', {}, ...reviewActions(item)),
     ),
   );
   $('review').replaceChildren(...rows);
