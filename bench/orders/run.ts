@@ -5,7 +5,7 @@
  * shoppers (bench/orders/sim-host.ts): the bridge's CPU per order is then its own, as in production.
  *
  *   npm run bench -- orders [--orders 1000] [--latencies 0,20] [--workers 16] [--paced-rate 20]
- *                           [--paced-seconds 10] [--out bench/results/orders-$(date +%F).md]
+ *                           [--paced-seconds 10] [--hl-concurrency 2] [--out bench/results/orders-$(date +%F).md]
  *   node --cpu-prof --cpu-prof-dir scratch/prof --import tsx bench/orders/run.ts --latencies 0   # profile
  *
  * Per upstream latency (added to every simulator request except the storefront's own checkout):
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '16' },
     'paced-rate': { type: 'string', default: '20' },
     'paced-seconds': { type: 'string', default: '10' },
+    /** Requests in flight to Heartland (config heartland.concurrency; the product default is 2). */
+    'hl-concurrency': { type: 'string', default: '2' },
     out: { type: 'string' },
     /** `memory`: SQLite :memory: — no fsync, to show what the disk costs (not a shippable setting). */
     db: { type: 'string', default: 'file' },
@@ -48,6 +50,7 @@ const LATENCIES = String(values.latencies).split(',').map(Number);
 const WORKERS = Number(values.workers);
 const PACED_RATE = Number(values['paced-rate']);
 const PACED_SECONDS = Number(values['paced-seconds']);
+const HL_CONCURRENCY = Number(values['hl-concurrency']);
 const SHOPPERS = 16;
 
 function diffCalls(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
@@ -123,7 +126,7 @@ async function startRig(latencyMs: number): Promise<Rig> {
       {
         id: 'bench',
         bigcommerce: sb.bigcommerce,
-        heartland: { apiUrl: sb.heartland.apiUrl, apiToken: sb.heartland.token },
+        heartland: { apiUrl: sb.heartland.apiUrl, apiToken: sb.heartland.token, concurrency: HL_CONCURRENCY },
         webhookSecret: 'bench-secret-0123456789abcdef',
         mapping: sb.mapping,
         polling: { orders: '1h', fulfilment: '1h' },
@@ -286,13 +289,24 @@ function report(results: Result[]): string {
       .join(
         ' ',
       )} at the end. The bridge in one process; both simulators and the shoppers in another (bench/orders/sim-host.ts).`,
-    `Command: \`npm run bench -- orders --db ${values.db} --orders ${ORDERS} --latencies ${LATENCIES.join(',')} --workers ${WORKERS} --paced-rate ${PACED_RATE} --paced-seconds ${PACED_SECONDS}\``,
+    `Command: \`npm run bench -- orders --db ${values.db} --orders ${ORDERS} --latencies ${LATENCIES.join(',')} --workers ${WORKERS} --paced-rate ${PACED_RATE} --paced-seconds ${PACED_SECONDS} --hl-concurrency ${HL_CONCURRENCY}\``,
     '',
     '| upstream latency | mode | orders | orders/s | p50 ms | p99 ms | max ms | missing | duplicates | bridge CPU ms/order | sim CPU ms/order | BC calls/order | HL calls/order | sim counters BC/HL per order |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
         `| ${r.latencyMs} ms | ${r.mode} | ${r.orders} | ${f1(r.perSec)} | ${f0(r.p50)} | ${f0(r.p99)} | ${f0(r.max)} | ${r.missing} | ${r.dupes} | ${r.cpuMsPerOrder.toFixed(1)} | ${r.simCpuMsPerOrder.toFixed(1)} | ${r.callsPerOrder.bc.toFixed(2)} | ${r.callsPerOrder.hl.toFixed(2)} | ${r.simCounters.bc.toFixed(2)} / ${r.simCounters.hl.toFixed(2)} |`,
+    ),
+    '',
+    '**Ceilings.** Heartland takes `heartland.concurrency` requests at once (NOTES §6: 1–2 per tenant), so',
+    'at upstream latency L the API alone allows concurrency × 1000 / (HL calls per order × L) orders/s; the',
+    "bridge's own CPU allows 1000 / (bridge CPU ms per order) orders/s per core.",
+    '',
+    '| upstream latency | mode | Heartland-bound ceiling, orders/s | bridge CPU ceiling, orders/s per core |',
+    '|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.latencyMs} ms | ${r.mode} | ${r.latencyMs > 0 ? f1((HL_CONCURRENCY * 1000) / (r.callsPerOrder.hl * r.latencyMs)) : '– (no latency)'} | ${f0(1000 / r.cpuMsPerOrder)} |`,
     ),
     '',
   ];
