@@ -5,18 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { TaskHandler } from '../engine/queue/queue-backend.js';
-import type { ScheduleDefinition } from '../engine/scheduler/index.js';
 import { adminModule } from '../server/routes/admin-routes.js';
+import type { AppModule } from './app-module.js';
 import type { AppParts } from './create-app.js';
 import { syncModule } from './sync-module.js';
 
-export interface AppModule {
-  name: string;
-  /** Task handlers by task name (e.g. `orders.sync`). Names must not collide across modules. */
-  handlers?(parts: AppParts): Record<string, TaskHandler>;
-  schedules?(parts: AppParts): ScheduleDefinition[];
-  routes?(server: FastifyInstance, parts: AppParts): void | Promise<void>;
-}
+export type { AppModule };
 
 /** Registered modules (one line each). */
 export const appModules: AppModule[] = [syncModule, adminModule];

@@ -18,7 +18,7 @@ import { createPaymentsHandlers, paymentsSchedule } from '../flows/payments/inde
 import type { WebhookConnection, WebhookTaskRouter } from '../server/routes/webhook-deps.js';
 import { registerBigCommerceWebhookRoute } from '../server/routes/webhooks-bigcommerce.js';
 import { registerHeartlandWebhookRoute } from '../server/routes/webhooks-heartland.js';
-import type { AppModule } from './app-modules.js';
+import type { AppModule } from './app-module.js';
 import {
   type ConnectionRuntime,
   createConnectionRuntime,

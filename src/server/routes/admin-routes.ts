@@ -14,7 +14,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { AppModule } from '../../app/app-modules.js';
+import type { AppModule } from '../../app/app-module.js';
 import type { Engine } from '../../engine/engine.js';
 import { registerDashboard } from '../dashboard/dashboard-routes.js';
 import { HttpError } from '../http-errors.js';
