@@ -55,6 +55,7 @@ export function createConnectionRuntime(parts: AppParts, conn: ConnectionConfig)
     token: conn.heartland.apiToken,
     concurrency: conn.heartland.concurrency,
     timeoutMs: conn.heartland.timeoutMs,
+    writeSettleMs: conn.heartland.writeSettleMs,
   });
   let mapping: Promise<MappingConfig> | undefined;
   return {

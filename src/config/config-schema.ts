@@ -99,6 +99,15 @@ export function connectionSchema(
           .describe(
             'Per-request timeout. A hung call holds one of the `concurrency` slots this long, so keep it short.',
           ),
+        writeSettleMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(600_000)
+          .default(30_000)
+          .describe(
+            'After a write got no answer, wait this long before re-reading and writing again: Heartland may still commit it (its server-side timeout is undocumented).',
+          ),
       })
       .describe('The Heartland Retail account.'),
     webhookSecret: secretString(

@@ -138,6 +138,34 @@ describe('orders.sync: exactly once', () => {
     expect(link?.hlId).toBe(String(orders[0]!.id));
   });
 
+  it('a tax POST that times out but lands on Heartland later is not written twice: its retry waits for it', async () => {
+    // Found by the full chaos run on PostgreSQL (loaded machine): the retry read the order before the
+    // unanswered POST had run there, added the tax again, then the first one landed too.
+    const b = await bridge({
+      hooks: false,
+      workers: false,
+      clientTimeoutMs: 400,
+      mapping: { taxHandling: { mode: 'order' } },
+    });
+    const order = place(b);
+    b.sandbox.hl.faults.set({
+      enabled: true,
+      routes: { 'POST /api/sales/orders/:id/taxes': { latencyMs: { min: 800, max: 800 } } },
+    });
+    const err = (await sync(b, order.id).catch((e: unknown) => e)) as { code?: string; notBefore?: number };
+    expect(err).toMatchObject({ code: 'HB_ERR_HL_TIMEOUT', retryable: true });
+    b.sandbox.hl.faults.set({ enabled: false });
+    // The queue never runs the retry before `notBefore`; do as it does.
+    expect(err.notBefore).toBeGreaterThan(Date.now());
+    await new Promise((r) => setTimeout(r, Math.max(0, (err.notBefore ?? 0) - Date.now())));
+    await sync(b, order.id, 2);
+    await new Promise((r) => setTimeout(r, 900)); // anything still in flight has landed by now
+    const [hl] = b.hlOrdersFor(order.id);
+    const taxes = b.sandbox.hl.state.orderAdjustments.where((a) => a.order_id === hl!.id && a.kind === 'tax');
+    expect(taxes).toHaveLength(1);
+    expect(hlTotalCents(b, hl!.id)).toBe(toCents(order.total_inc_tax));
+  });
+
   it('a half-made order (created line by line before a crash) is completed on retry without duplicate lines', async () => {
     const b = await bridge({ hooks: false, workers: false });
     const order = place(b);

@@ -66,6 +66,8 @@ export interface StartBridgeOptions {
   maxAttempts?: number;
   /** Per-request timeout of both API clients. Default 3 s. */
   clientTimeoutMs?: number;
+  /** Both clients: how long a timed-out POST's retry waits for it to land (product default 30 s). Default 1 s. */
+  writeSettleMs?: number;
   connectionId?: string;
 }
 
@@ -158,6 +160,7 @@ export async function startBridge(options: StartBridgeOptions = {}): Promise<Bri
     timeoutMs,
     getRetryDelaysMs: fastRetries,
     maxWaitMs: 5_000,
+    writeSettleMs: options.writeSettleMs ?? 1_000,
     // The connector's budget starts from the standard plan (150/30 s) and only lowers `left` from what
     // the headers say within a window, so a bigger sandbox quota is not picked up until the window
     // rolls: start it at the sandbox's quota.
@@ -174,6 +177,7 @@ export async function startBridge(options: StartBridgeOptions = {}): Promise<Bri
     timeoutMs,
     getRetryDelaysMs: fastRetries,
     concurrency: 8,
+    writeSettleMs: options.writeSettleMs ?? 1_000,
   });
   const mapping = testMapping(sandbox, options.mapping);
   const alerts: AlertInput[] = [];

@@ -57,6 +57,8 @@ export interface BigCommerceClientOptions {
   maxWaitMs?: number;
   /** Waits between GET resends after a 5xx / timeout / network error (default 1 s, 3 s, 9 s). */
   getRetryDelaysMs?: readonly number[];
+  /** A timed-out POST's retry waits this long for it to land (src/connectors/shared/write-settle.ts). Default 30 s. */
+  writeSettleMs?: number;
   now?: () => number;
 }
 
@@ -83,6 +85,7 @@ export class BigCommerceClient {
   private readonly maxWaitMs: number;
   private readonly retryDelays: readonly number[];
   private readonly now: () => number;
+  private readonly writeSettleMs: number;
   private readonly headers: Record<string, string>;
 
   constructor(opts: BigCommerceClientOptions) {
@@ -96,6 +99,7 @@ export class BigCommerceClient {
     this.maxWaitMs = opts.maxWaitMs ?? 35_000;
     this.retryDelays = opts.getRetryDelaysMs ?? [1000, 3000, 9000];
     this.now = opts.now ?? Date.now;
+    this.writeSettleMs = opts.writeSettleMs ?? 30_000;
     this.headers = {
       'X-Auth-Token': opts.accessToken,
       Accept: 'application/json',
@@ -123,7 +127,7 @@ export class BigCommerceClient {
         });
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
-        const e = bigCommerceError({ kind: 'transport', error: err }, info, this.now());
+        const e = bigCommerceError({ kind: 'transport', error: err }, info, this.now(), this.writeSettleMs);
         if (isGet && resends < this.maxGetRetries) {
           await sleep(this.retryDelays[Math.min(resends, this.retryDelays.length - 1)] ?? 1000);
           resends++;

@@ -5,6 +5,7 @@
  */
 import { type HeartbridgeError, PermanentError, RetryableError } from '../../engine/errors.js';
 import type { HttpResponse, ResponseHeaders, TransportError } from '../shared/http-transport.js';
+import { unansweredWrite } from '../shared/write-settle.js';
 
 export const BC_ERROR_CODES = {
   HB_ERR_BC_RATE_LIMITED:
@@ -57,17 +58,25 @@ export type BcOutcome =
   | { kind: 'transport'; error: TransportError };
 
 /** Maps a failed exchange to the error the engine acts on. Call only for non-2xx or transport failures. */
-export function bigCommerceError(outcome: BcOutcome, req: BcRequestInfo, now = Date.now()): HeartbridgeError {
+/** `writeSettleMs`: a POST that timed out is not retried before then (src/connectors/shared/write-settle.ts). */
+export function bigCommerceError(
+  outcome: BcOutcome,
+  req: BcRequestInfo,
+  now = Date.now(),
+  writeSettleMs = 0,
+): HeartbridgeError {
   const where = `BigCommerce ${req.method} ${req.path}`;
   const context = { method: req.method, path: req.path };
   if (outcome.kind === 'transport') {
     const code = outcome.error.kind === 'timeout' ? 'HB_ERR_BC_TIMEOUT' : 'HB_ERR_BC_NETWORK';
+    const unanswered = unansweredWrite(outcome.error, req.method, writeSettleMs, now);
     return new RetryableError({
       code,
-      message: outcome.error.message.replace(/^\S+ \S+/, where),
+      message: `${outcome.error.message.replace(/^\S+ \S+/, where)}${unanswered?.note ?? ''}`,
       suggestedFix: BC_ERROR_CODES[code],
       context,
       cause: outcome.error,
+      notBefore: unanswered?.notBefore,
     });
   }
   const { response } = outcome;

@@ -5,6 +5,7 @@
  */
 import { type HeartbridgeError, PermanentError, RetryableError } from '../../engine/errors.js';
 import type { HttpResponse, ResponseHeaders, TransportError } from '../shared/http-transport.js';
+import { unansweredWrite } from '../shared/write-settle.js';
 
 export const HL_ERROR_CODES = {
   HB_ERR_HL_RATE_LIMITED:
@@ -38,21 +39,28 @@ export type HlOutcome =
   | { kind: 'response'; response: HttpResponse }
   | { kind: 'transport'; error: TransportError };
 
+/**
+ * `writeSettleMs`: a POST that timed out may still commit on Heartland's side; its retry is not run
+ * before then (src/connectors/shared/write-settle.ts).
+ */
 export function heartlandError(
   outcome: HlOutcome,
   req: { method: string; path: string },
   now = Date.now(),
+  writeSettleMs = 0,
 ): HeartbridgeError {
   const where = `Heartland ${req.method} ${req.path}`;
   const context = { method: req.method, path: req.path };
   if (outcome.kind === 'transport') {
     const code = outcome.error.kind === 'timeout' ? 'HB_ERR_HL_TIMEOUT' : 'HB_ERR_HL_NETWORK';
+    const unanswered = unansweredWrite(outcome.error, req.method, writeSettleMs, now);
     return new RetryableError({
       code,
-      message: outcome.error.message.replace(/^\S+ \S+/, where),
+      message: `${outcome.error.message.replace(/^\S+ \S+/, where)}${unanswered?.note ?? ''}`,
       suggestedFix: HL_ERROR_CODES[code],
       context,
       cause: outcome.error,
+      notBefore: unanswered?.notBefore,
     });
   }
   const { response } = outcome;

@@ -46,6 +46,11 @@ export interface HeartlandClientOptions {
   /** Longest wait slept in-process; longer ones raise RetryableError with notBefore (default 35 000). */
   maxWaitMs?: number;
   getRetryDelaysMs?: readonly number[];
+  /**
+   * A timed-out POST's retry waits this long for it to land (src/connectors/shared/write-settle.ts).
+   * Heartland's server-side request timeout is not documented [UNKNOWN]: 30 s is the conservative default.
+   */
+  writeSettleMs?: number;
   userAgent?: string;
 }
 
@@ -89,6 +94,7 @@ export class HeartlandClient {
   private readonly maxGetRetries: number;
   private readonly maxWaitMs: number;
   private readonly retryDelays: readonly number[];
+  private readonly writeSettleMs: number;
   private readonly headers: Record<string, string>;
 
   constructor(opts: HeartlandClientOptions) {
@@ -99,6 +105,7 @@ export class HeartlandClient {
     this.maxGetRetries = opts.maxGetRetries ?? 3;
     this.maxWaitMs = opts.maxWaitMs ?? 35_000;
     this.retryDelays = opts.getRetryDelaysMs ?? [1000, 3000, 9000];
+    this.writeSettleMs = opts.writeSettleMs ?? 30_000;
     this.headers = {
       Authorization: `Bearer ${opts.token}`,
       Accept: 'application/json',
@@ -129,7 +136,7 @@ export class HeartlandClient {
           await sleep(this.delay(resends++));
           continue;
         }
-        throw heartlandError({ kind: 'transport', error: err }, info);
+        throw heartlandError({ kind: 'transport', error: err }, info, Date.now(), this.writeSettleMs);
       }
       if (res.status >= 200 && res.status < 300) {
         return { status: res.status, body: normaliseBooleanKeys(res.body), headers: res.headers };

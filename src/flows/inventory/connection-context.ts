@@ -66,7 +66,11 @@ export function buildConnectionContext(
   });
   const budgetKey = `bc:${conn.bigcommerce.storeHash}`;
   const bc = new BigCommerceApi({ ...conn.bigcommerce, fetch: countingFetch, rateBudget: budget, budgetKey });
-  const hl = new HeartlandApi({ apiUrl: conn.heartland.apiUrl, token: conn.heartland.apiToken });
+  const hl = new HeartlandApi({
+    apiUrl: conn.heartland.apiUrl,
+    token: conn.heartland.apiToken,
+    writeSettleMs: conn.heartland.writeSettleMs,
+  });
   const blocks = connectionBlocks(loaded, conn.id);
   const ctx: ConnectionFlowContext = {
     connectionId: conn.id,

@@ -1,12 +1,17 @@
 /**
  * Deterministic fault injection for the sandbox simulators, as a set of Fastify hooks.
  *
- * Faults run in `onRequest` (after routing, so the route pattern is known), in this order:
+ * Faults are decided in `onRequest` (after routing, so the route pattern is known), in this order:
  * latency (delay first, then whatever else applies) → outage window (503) → 429 (storm window or
  * random) → injected 5xx → hang (socket held open until the client gives up or the server closes) →
  * commit-then-timeout (handler runs and commits; in `onSend` the response is withheld for
  * `commitThenTimeoutDelayMs`, then the socket is destroyed, so the client sees a reset/timeout for a
  * write that did happen — the ambiguous case behind duplicate orders).
+ *
+ * The latency of a request that reaches its handler is spent in `preHandler`, after the body was read,
+ * as a real server spends its processing time: a client that gives up meanwhile does not stop the
+ * write, which commits late (spent in `onRequest`, the aborted body read used to cancel it, so a
+ * retry racing a late commit — a duplicate in real life — could not happen here).
  *
  * Admin routes (never subject to faults; everything under `/__sandbox/` is exempt):
  *   GET  /__sandbox/faults        → current FaultConfig
@@ -36,7 +41,8 @@ export interface InstallFaultsOptions {
 }
 
 const CTT = Symbol('sandbox.commitThenTimeoutMs');
-type MarkedRequest = FastifyRequest & { [CTT]?: number };
+const PROCESSING = Symbol('sandbox.processingMs');
+type MarkedRequest = FastifyRequest & { [CTT]?: number; [PROCESSING]?: number };
 
 function defaultRespond(_req: FastifyRequest, reply: FastifyReply, fault: InjectedFault): FastifyReply {
   if (fault.kind === 'rate429') reply.header('Retry-After', String(fault.retryAfterS));
@@ -80,11 +86,13 @@ export function installFaults(
   app.addHook('onRequest', async (req, reply) => {
     if (isAdminRequest(req) || opts.exempt?.(req)) return;
     const d = controller.decide(req.method, req.routeOptions.url);
+    if (d.kind === 'none') {
+      if (d.latencyMs > 0) (req as MarkedRequest)[PROCESSING] = d.latencyMs;
+      if (d.commitThenTimeoutMs !== undefined) (req as MarkedRequest)[CTT] = d.commitThenTimeoutMs;
+      return;
+    }
     if (d.latencyMs > 0) await sleep(d.latencyMs);
     switch (d.kind) {
-      case 'none':
-        if (d.commitThenTimeoutMs !== undefined) (req as MarkedRequest)[CTT] = d.commitThenTimeoutMs;
-        return;
       case 'hang':
         reply.hijack();
         hold(req.raw.socket);
@@ -96,6 +104,11 @@ export function installFaults(
       case 'error':
         return respond(req, reply, { kind: 'error', status: d.status });
     }
+  });
+
+  app.addHook('preHandler', async (req) => {
+    const ms = (req as MarkedRequest)[PROCESSING];
+    if (ms !== undefined) await sleep(ms);
   });
 
   app.addHook('onSend', async (req, _reply, payload) => {
