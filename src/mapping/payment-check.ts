@@ -72,6 +72,8 @@ export interface OrderPaymentCheck {
   issues: PaymentIssue[];
 }
 
+/** BigCommerce status ids of an order that will not be fulfilled (Refunded, Cancelled). */
+const CANCELLED_STATUSES = new Set([4, 5]);
 /** BigCommerce status ids after which a payment must have been captured (Shipped, Partially Shipped, Completed). */
 const SHIPPED_STATUSES = new Set([2, 3, 10]);
 
@@ -95,7 +97,13 @@ export function checkOrderPayments(input: PaymentCheckInput): OrderPaymentCheck 
   const order = `BigCommerce order ${bc.orderId}`;
 
   if (!hl) {
-    if (netCents > 0) {
+    if (netCents > 0 && CANCELLED_STATUSES.has(bc.statusId)) {
+      issues.push({
+        code: 'charged_but_cancelled',
+        message: `${order} is ${bc.status} but still holds ${c(netCents)}`,
+        suggestedFix: 'refund the shopper in BigCommerce (the order was never sent to Heartland)',
+      });
+    } else if (netCents > 0) {
       issues.push(
         input.inFlight
           ? {
