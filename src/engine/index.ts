@@ -24,6 +24,7 @@ export {
 } from './engine.js';
 export * from './errors.js';
 export { createInbox, type Inbox, type IngestInput, type IngestJob, type IngestResult } from './inbox.js';
+export { createKeyLock, type KeyLock } from './key-lock.js';
 export { type BackoffPolicy, type JitterMode, nextRunAt } from './queue/backoff.js';
 export type * from './queue/queue-backend.js';
 export { createSqliteQueue, type SqliteQueueOptions } from './queue/sqlite/sqlite-queue.js';

@@ -2,9 +2,9 @@
  * Locks every process on one store respects: one holder per key at a time, whether the contenders are
  * jobs of this process or of another worker process on the same PostgreSQL (or SQLite) database.
  *
- * Flows use it where two jobs of different entities touch one thing outside us and must not interleave:
- * the Heartland customer of a new shopper (two orders, or an order and a sign-up, must not make twins),
- * and a connection's stock writes (an older snapshot's absolute write must not land after a newer one).
+ * Flows use it where two jobs of different entities touch one thing outside us and must not interleave,
+ * and contention is rare: the Heartland customer of a new shopper (two orders, or an order and a sign-up,
+ * must not make twins). A waiter holds its worker slot and polls, so it is not for hot keys.
  *
  * Contenders in this process queue on an in-process chain (key-lock.ts) and only the head asks the
  * store; others in other processes poll the lease row (20 → 250 ms, never past its expiry). A holder

@@ -19,6 +19,7 @@
  */
 
 import type { RequestPriority } from '../../connectors/bigcommerce/rate-budget.js';
+import { createKeyLock } from '../../engine/index.js';
 import { bcUnitsBySku } from './bc-stock-reader.js';
 import { itemSkus, ledgerHead, ledgerItemsSince, valuesForItems } from './hl-stock-reader.js';
 import { feedingHlLocations } from './inventory-config.js';
@@ -111,22 +112,23 @@ export async function linksForItems(
   return byItem;
 }
 
+/** Stock syncs of a connection, one at a time in this process (see syncItems). */
+const stockSyncLock = createKeyLock();
+
 /** Re-reads these Heartland items and writes what changed. */
 export function syncItems(
   ctx: InventoryFlowContext,
   itemIds: Iterable<number>,
   opts: SyncOptions = {},
 ): Promise<SyncResult> {
-  // One stock sync at a time per connection, across every worker process: each reads Heartland, computes
-  // targets and writes, and two of them interleaved could apply an older snapshot's absolute write after a
-  // newer one (the ledger poll, a hint and the reservations job touch the same SKUs), leaving the web
-  // wrong until the next reconcile. Writes are batched, so serialising costs little; the BigCommerce
-  // budget is the limit anyway. A sync waits for its turn up to 10 min (a full-size batch under a tight
-  // budget takes minutes), then its job runs again later.
-  return ctx.engine.locks.run(`stock:${ctx.connectionId}`, () => syncItemsNow(ctx, itemIds, opts), {
-    ttlMs: 60_000,
-    maxWaitMs: 10 * 60_000,
-  });
+  // One stock sync at a time per connection in this process: each reads Heartland, computes targets and
+  // writes, and two of them interleaved could apply an older snapshot's absolute write after a newer one
+  // (the ledger poll, a hint and the reservations job touch the same SKUs), leaving the web wrong until
+  // the next reconcile. Writes are batched, so serialising costs little; the BigCommerce budget is the
+  // limit anyway. Across PostgreSQL worker processes the reconcile repairs what a race leaves: the
+  // store-wide lock (engine.locks) was tried here and made every waiting stock job poll the database
+  // while holding a worker slot — see docs/architecture.md.
+  return stockSyncLock(`stock:${ctx.connectionId}`, () => syncItemsNow(ctx, itemIds, opts));
 }
 
 async function syncItemsNow(
