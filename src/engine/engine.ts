@@ -54,7 +54,7 @@ export interface Engine {
   audit: Audit;
   links: LinksRepository;
   cursors: CursorsRepository;
-  /** Locks every process on this store respects (a customer being created, a connection's stock writes). */
+  /** Locks every process on this store respects (e.g. a new shopper's Heartland customer being created). */
   locks: SharedLocks;
   /**
    * Resolves once everything committed so far is on disk. On SQLite the flows' own writes commit at

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createReviewItems, ORDER_RISK_KIND } from '../../src/flows/orders/review-items.js';
 import { resolveReviewItem } from '../../src/flows/orders/review-resolution.js';
 import { type Bridge, startBridge } from '../helpers/bridge.js';
+import { orderJob } from '../helpers/job-context.js';
 import { orderBody, sellableSkus } from './order-fixtures.js';
 
 const bridges: Bridge[] = [];
@@ -96,5 +97,41 @@ describe('orders.sync risk screen', () => {
     expect((await heldEntry(b, odd.id))!.suggestedFix).toMatch(/cancel and refund the order in BigCommerce/);
     // Normal orders kept flowing throughout, each exactly once.
     for (const o of normal) expect(b.hlOrdersFor(o.id)).toHaveLength(1);
+  });
+
+  it('does not hold an order whose create may already have happened (its link says creating)', async () => {
+    const b = await startBridge({
+      sandbox: { seed: 'orders-risk', products: 30 },
+      workers: false,
+      hooks: false,
+      mapping: { risk: { enabled: true, holdAtScore: 20 } },
+    });
+    bridges.push(b);
+    const [sku] = sellableSkus(b.sandbox);
+    const abroad = () => {
+      const body = orderBody({ lines: [{ ...sku!, quantity: 1 }] }) as {
+        shipping_addresses: Array<Record<string, unknown>>;
+      };
+      body.shipping_addresses[0]!.country_iso2 = 'NG';
+      return b.sandbox.bc.placeOrder(body) as { id: number };
+    };
+    const sync = (id: number, attempt: number) =>
+      b.handlers['orders.sync']!({ orderId: id }, orderJob('orders.sync', id, attempt));
+    // Screened on its first run: held.
+    const fresh = abroad();
+    await sync(fresh.id, 1);
+    expect(b.hlOrdersFor(fresh.id)).toHaveLength(0);
+    expect((await heldEntry(b, fresh.id))?.errorCode).toBe('HB_ERR_ORDER_RISK_HOLD');
+    // A run after a crash between the `creating` marker and the answer: finished, not held half-made.
+    const midway = abroad();
+    await b.engine.links.upsert({
+      connectionId: b.connectionId,
+      kind: 'order',
+      bcId: String(midway.id),
+      data: { state: 'creating' },
+    });
+    await sync(midway.id, 2);
+    expect(b.hlOrdersFor(midway.id).map((o) => o.status)).toEqual(['open']);
+    expect(await heldEntry(b, midway.id)).toBeUndefined();
   });
 });

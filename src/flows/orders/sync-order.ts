@@ -179,7 +179,9 @@ export async function syncOrder(
   const draft = mapped.draft;
 
   // ── 5b. risk screen (opt-in): an unusual order waits for a person before Heartland fulfils it ──
-  if (ctx.mapping.risk.enabled) {
+  // Only before any create was attempted: once the link exists (`creating`), a Heartland order may
+  // already be there, and holding it now would leave it half-made.
+  if (ctx.mapping.risk.enabled && !link) {
     const risk = await screenOrderRisk(ctx, deps.reviews, job, payload, bundle, customer.kind === 'create');
     if (!risk.pass) {
       log('review', { reviewItemId: risk.reviewItemId, reason: 'risk' });

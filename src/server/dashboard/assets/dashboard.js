@@ -210,21 +210,12 @@ function candidateList(item) {
       { class: 'candidate' },
       el('span', {}, `${text(c.id)} ${name} <${text(c.email || '-')}>`),
       item.status === 'open'
-        ? el(
-            'button',
-            {
-              type: 'button',
-              class: 'secondary small',
-              onclick: () =>
-                act('Resolve', async () => {
-                  await api(`/admin/review/${item.id}/resolve`, {
-                    method: 'POST',
-                    body: { use: Number(c.id) },
-                  });
-                  return `Review #${item.id}: using customer ${text(c.id)}; the order is replayed.`;
-                }),
-            },
+        ? resolveButton(
+            item,
             'Use',
+            { use: Number(c.id) },
+            `using customer ${text(c.id)}; the order is replayed.`,
+            'secondary small',
           )
         : null,
     );
