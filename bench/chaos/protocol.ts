@@ -82,8 +82,8 @@ export interface VerifyResult {
   /** ...of which Heartland got one anyway. */
   syncedAgainstMapping: number[];
   lost: number[];
-  duplicated: Array<{ bcOrderId: number; hlOrders: number }>;
-  wrongTotals: Array<{ bcOrderId: number; bc: number; hl: number }>;
+  duplicated: Array<{ bcOrderId: number; hlOrders: number; created?: string[] }>;
+  wrongTotals: Array<{ bcOrderId: number; bc: number; hl: number; taxes?: string[] }>;
   wrongLines: Array<{ bcOrderId: number; bc: string; hl: string }>;
   /** Orders whose Heartland copy has more lines than BigCommerce's (one SKU split over two unit prices). */
   ordersWithSplitLines: number;

@@ -432,7 +432,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             : profile.concurrency,
         maxAttempts: 10,
       },
-      log: { level: 'warn' },
+      // CHAOS_LOG_LEVEL=info keeps every order's outcome line (which job, which attempt) in the logs.
+      log: { level: process.env.CHAOS_LOG_LEVEL === 'info' ? 'info' : 'warn' },
     };
     const configPath = join(dir, 'heartbridge.yaml');
     writeFileSync(configPath, JSON.stringify(config, null, 2)); // JSON is YAML

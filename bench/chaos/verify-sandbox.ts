@@ -83,7 +83,13 @@ export function verifySandbox(
       else out.lost.push(bcId);
       continue;
     }
-    if (hlIds.length > 1) out.duplicated.push({ bcOrderId: bcId, hlOrders: hlIds.length });
+    if (hlIds.length > 1)
+      out.duplicated.push({
+        bcOrderId: bcId,
+        hlOrders: hlIds.length,
+        // When each copy was made: two creates seconds apart point at two runners, 30 s+ at a late commit.
+        created: hlIds.map((id) => `${id}@${st.salesOrders.get(id)?.created_at ?? '?'}`),
+      });
     out.synced++;
     const h = st.salesOrders.get(hlIds[0] as number);
     const bcOrder = sb.bc.state.orders.get(bcId);
@@ -100,9 +106,15 @@ export function verifySandbox(
     let cents = toCents(String(h.shipping_charge));
     for (const l of lines)
       cents += l.qty * toCents(String(l.adjusted_unit_price)) + toCents(String(l.total_tax));
-    for (const t of st.orderAdjustments.where((a) => a.order_id === h.id && a.kind === 'tax'))
-      cents += toCents(String(t.value));
-    if (cents !== toCents(total)) out.wrongTotals.push({ bcOrderId: bcId, bc: toCents(total), hl: cents });
+    const taxes = st.orderAdjustments.where((a) => a.order_id === h.id && a.kind === 'tax');
+    for (const t of taxes) cents += toCents(String(t.value));
+    if (cents !== toCents(total))
+      out.wrongTotals.push({
+        bcOrderId: bcId,
+        bc: toCents(total),
+        hl: cents,
+        taxes: taxes.map((t) => `${t.value}@${t.created_at ?? '?'}`),
+      });
 
     // Shipments: one BigCommerce shipment per completed Heartland invoice (fulfilment) of this order.
     const invoices = hlIds.flatMap((id) =>

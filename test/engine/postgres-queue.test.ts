@@ -33,10 +33,12 @@ describe.skipIf(!pgUp)('postgres queue (graphile-worker)', () => {
   let queue: QueueBackend;
   const workers: RunningWorker[] = [];
 
+  const logged: string[] = [];
   const make = (over: { leaseMs?: number } = {}) =>
     createPostgresQueue({
       store: t.store,
       schema: gwSchema,
+      log: (_level, message) => logged.push(message),
       defaults: {
         maxAttempts: 5,
         backoff: { baseMs: 5, maxMs: 40, jitter: 'equal' },
@@ -289,5 +291,8 @@ describe.skipIf(!pgUp)('postgres queue (graphile-worker)', () => {
     await until(() => done.length === 2, 15_000, 'recovered jobs');
     expect(done.sort()).toEqual([jobId, last.jobId].sort());
     expect(await t.store.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
+    // The on-call engineer sees each takeover, and why: the dead pool's heartbeat had stopped.
+    const takeover = logged.find((m) => m.includes('HB_WARN_QUEUE_LEASE_TAKEN') && m.includes(jobId));
+    expect(takeover).toMatch(/bc:order:77, attempt 1\) taken from worker pool \S+ after \d+ ms: its last heartbeat is \d+ s old/);
   });
 });

@@ -44,6 +44,8 @@ export interface WriteOrderInput {
   shippingAddressId: number | null;
   link: Link | null;
   attempt: number;
+  /** For the log line of the create. */
+  jobId?: string;
   /** Other links learnt on the way (the customer's): committed with the `creating` marker if one is written. */
   alsoWrite?: LinkUpsert[];
   /** SKUs whose item ids came from the reference cache: a create refused with them is retried fresh. */
@@ -150,6 +152,11 @@ export async function writeSalesOrder(
       throw staleItemsOr(err, refs, input.itemsFromCache ?? []);
     }
     created = true;
+    // The one write that must never happen twice: its own line, so a duplicate can be traced to its runs.
+    ctx.logger?.info(
+      { entityKey: `bc:order:${bcOrderId}`, hlOrderId, attempt: input.attempt, jobId: input.jobId },
+      'orders.sync created the Heartland order',
+    );
   }
   try {
     const rest = await completeOrder(ctx, refs, draft, hlOrderId, created);

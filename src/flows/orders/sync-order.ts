@@ -54,7 +54,8 @@ export interface OrdersDeps {
   refs: ReferenceData;
 }
 
-type Job = Pick<JobContext, 'task' | 'entityKey' | 'attempt' | 'inboxId' | 'configVersion'>;
+type Job = Pick<JobContext, 'task' | 'entityKey' | 'attempt' | 'inboxId' | 'configVersion'> &
+  Partial<Pick<JobContext, 'jobId'>>;
 
 const ACTOR = 'flow:orders.sync';
 
@@ -68,7 +69,10 @@ export async function syncOrder(
   const orderId = orderIdFrom(payload, job.entityKey);
   const entityKey = orderEntityKey(orderId);
   const log = (outcome: SyncOutcome, extra: object = {}) =>
-    ctx.logger?.info({ entityKey, outcome, attempt: job.attempt, ...extra }, `orders.sync ${outcome}`);
+    ctx.logger?.info(
+      { entityKey, outcome, attempt: job.attempt, jobId: job.jobId, ...extra },
+      `orders.sync ${outcome}`,
+    );
 
   // ── 2. fetch the whole order; skip Incomplete; stale guard ──
   let bundle: OrderBundle;
@@ -202,6 +206,7 @@ export async function syncOrder(
     shippingAddressId: ensured.shippingAddressId,
     link,
     attempt: job.attempt,
+    jobId: job.jobId,
     alsoWrite: ensured.link ? [ensured.link] : [],
     itemsFromCache: itemLookup.fromCache,
   });

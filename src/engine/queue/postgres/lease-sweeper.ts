@@ -34,6 +34,13 @@ export interface LeaseSweeperOptions {
   onError?(error: unknown): void;
   /** A job found dead by the sweeper (worker died on its last attempt). */
   onDead?(jobId: string, error: unknown): void;
+  /**
+   * A running job taken from a pool that stopped heartbeating: logged, because if that pool was in fact
+   * alive (starved, paused), the job's work now runs twice — the on-call engineer must be able to see it.
+   */
+  onTakeover?(takeover: LeaseTakeover): void;
+  /** A heartbeat write that took longer than a third of the lease (the pool is close to being judged dead). */
+  onSlowHeartbeat?(ms: number): void;
   /** Finished jobs are kept this long for `jobs list`. */
   doneRetentionMs: number;
 }
@@ -46,6 +53,22 @@ interface StaleRow {
   max_attempts: number;
   key: string | null;
   payload: unknown;
+  locked_by: string | null;
+  locked_ms: number | null;
+  heartbeat_age_ms: number | null;
+}
+
+export interface LeaseTakeover {
+  jobId: string;
+  entityKey: string;
+  task: string;
+  attempt: number;
+  /** The pool that held it. */
+  pool: string;
+  /** How long it had held it. */
+  heldMs: number | null;
+  /** Age of that pool's last heartbeat; null when it never wrote one or removed its row on stopping. */
+  heartbeatAgeMs: number | null;
 }
 
 export class LeaseSweeper {
@@ -85,10 +108,13 @@ export class LeaseSweeper {
   }
 
   async heartbeat(): Promise<void> {
+    const started = performance.now();
     await sql`
       insert into worker_heartbeats (worker_id, label, host, pid, started_at, last_seen_at)
       values (${this.o.poolId}, ${this.o.label ?? null}, ${hostname()}, ${process.pid}, ${NOW_MS}, ${NOW_MS})
       on conflict (worker_id) do update set last_seen_at = excluded.last_seen_at`.execute(this.o.db);
+    const ms = performance.now() - started;
+    if (ms > this.o.leaseMs / 3) this.o.onSlowHeartbeat?.(ms);
   }
 
   /** One pass; exposed for tests. Returns how many locks it released. */
@@ -104,11 +130,21 @@ export class LeaseSweeper {
     n += await db.transaction().execute(async (trx) => {
       const run = kyselyRunner(trx);
       const fresh = sql`(select worker_id from worker_heartbeats where last_seen_at >= ${NOW_MS} - ${leaseMs}::int)`;
+      // The old holder and its heartbeat's age are read in the same statement (from the row before the
+      // update), for the takeover log line.
       const stale = await run.rows<StaleRow>(sql`
-        update ${gw('_private_jobs')} set locked_at = null, locked_by = null, updated_at = now()
-        where locked_at is not null and locked_at < now() - ${leaseMs}::int * interval '1 millisecond'
-          and locked_by not in ${fresh}
-        returning id, attempts, max_attempts, key, payload`);
+        with s as (
+          select j.id, j.locked_by, j.locked_at from ${gw('_private_jobs')} j
+          where j.locked_at is not null and j.locked_at < now() - ${leaseMs}::int * interval '1 millisecond'
+            and j.locked_by not in ${fresh}
+          for update of j)
+        update ${gw('_private_jobs')} u set locked_at = null, locked_by = null, updated_at = now()
+        from s
+        where u.id = s.id
+        returning u.id, u.attempts, u.max_attempts, u.key, u.payload, s.locked_by,
+          floor(extract(epoch from (now() - s.locked_at)) * 1000)::bigint as locked_ms,
+          (select ${NOW_MS} - h.last_seen_at from worker_heartbeats h where h.worker_id = s.locked_by)
+            as heartbeat_age_ms`);
       const queues = await run.rows<{ id: number }>(sql`
         update ${gw('_private_job_queues')} q set locked_at = null, locked_by = null
         where q.locked_by is not null and q.locked_by <> ${BACKOFF_LOCK}
@@ -118,6 +154,15 @@ export class LeaseSweeper {
         returning q.id`);
       for (const row of stale) {
         const env = parseEnvelope(row.payload);
+        this.o.onTakeover?.({
+          jobId: env?.hb.jobId ?? String(row.id),
+          entityKey: env?.hb.entityKey ?? '?',
+          task: env?.hb.task ?? '?',
+          attempt: row.attempts,
+          pool: row.locked_by ?? '?',
+          heldMs: row.locked_ms === null ? null : Number(row.locked_ms),
+          heartbeatAgeMs: row.heartbeat_age_ms === null ? null : Number(row.heartbeat_age_ms),
+        });
         const verdict = crashVerdict({
           attempts: row.attempts,
           maxAttempts: row.max_attempts,

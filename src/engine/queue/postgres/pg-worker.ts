@@ -139,6 +139,14 @@ function wrap(
       throw verdict.kind === 'done' ? settleError : verdict.error;
     }
     const durationMs = performance.now() - started;
+    if (outcome === 'lease-lost') {
+      // Another worker was handed this job while it ran (see HB_WARN_QUEUE_LEASE_TAKEN there): its work
+      // may have been done twice. Idempotent flows absorb that; the line says where to look if not.
+      ctx.log(
+        'warn',
+        `HB_WARN_QUEUE_LEASE_LOST: job ${summary.id} (${summary.task} ${summary.entityKey}, attempt ${job.attempts}) finished after ${Math.round(durationMs)} ms, but its lease had been taken over: its outcome (${verdict.kind}) is left to the new holder`,
+      );
+    }
     if (verdict.kind === 'done') {
       emit(events, 'job:complete', { ...summary, state: 'done' }, durationMs);
     } else if (outcome === 'dead') {
@@ -197,6 +205,16 @@ export async function startPgWorker(ctx: PgWorkerContext, options: WorkerOptions
     sweepIntervalMs: ctx.sweepIntervalMs,
     doneRetentionMs: ctx.doneRetentionMs,
     onError: (e) => ctx.log('warn', `HB_ERR_QUEUE_SWEEP: ${String(e)}`),
+    onTakeover: (t) =>
+      ctx.log(
+        'warn',
+        `HB_WARN_QUEUE_LEASE_TAKEN: job ${t.jobId} (${t.task} ${t.entityKey}, attempt ${t.attempt}) taken from worker pool ${t.pool} after ${t.heldMs ?? '?'} ms: ${t.heartbeatAgeMs === null ? 'the pool has no heartbeat row (died or stopped)' : `its last heartbeat is ${Math.round(t.heartbeatAgeMs / 1000)} s old`}`,
+      ),
+    onSlowHeartbeat: (ms) =>
+      ctx.log(
+        'warn',
+        `HB_WARN_QUEUE_SLOW_HEARTBEAT: writing this worker's heartbeat took ${Math.round(ms)} ms (lease ${leaseMs} ms): the database or this process is overloaded`,
+      ),
   });
   await sweeper.start();
 
