@@ -45,6 +45,8 @@ export interface SandboxStatus {
   unshipped: number;
   webhooksPending: number;
   bcShipments: number;
+  /** Worst event-loop delay of the simulators' process so far (ms). */
+  loopDelayMaxMs: number;
 }
 
 export interface StockCheck {
@@ -95,6 +97,11 @@ export interface VerifyResult {
   stock: StockCheck;
   faults: { bc: Record<string, number>; hl: Record<string, number> };
   webhookDeliveries: number;
+  /**
+   * The simulators' event-loop delay over the run (ms). A request waits at least this long before its
+   * handler runs; past the clients' timeout, a write can commit after heartbridge gave up on it.
+   */
+  simLoopDelay?: { maxMs: number; p99Ms: number };
 }
 
 export type ChildCommand =

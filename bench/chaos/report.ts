@@ -80,6 +80,11 @@ export function renderMarkdown(r: ChaosReport): string {
     `| injected: 5xx / outage 503s / hangs / 429s / committed-then-timeout | ${f('error')} / ${f('outage')} / ${f('hang')} / ${f('rate429')} / ${f('commitThenTimeout')} |`,
     `| webhook deliveries / duplicated / reordered | ${v.webhookDeliveries} / ${f('webhookDuplicate')} / ${f('webhookReorder')} |`,
     `| kills (SIGKILL) | ${r.kills} |`,
+    ...(v.simLoopDelay
+      ? [
+          `| simulators' event-loop delay max / p99 (a request waits this long before its handler) | ${v.simLoopDelay.maxMs} ms / ${v.simLoopDelay.p99Ms} ms |`,
+        ]
+      : []),
     '',
     '## Dead letters left open',
     '',

@@ -476,7 +476,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         void sandbox?.call<SandboxStatus>({ cmd: 'status' }).then(
           (s) =>
             log(
-              `+${Math.round((Date.now() - chaosStart) / 1000)} s: placed ${s.ordersPlaced}, in Heartland ${s.hlOrders}, shipped ${s.shipped}, BC shipments ${s.bcShipments}, webhooks pending ${s.webhooksPending}`,
+              `+${Math.round((Date.now() - chaosStart) / 1000)} s: placed ${s.ordersPlaced}, in Heartland ${s.hlOrders}, shipped ${s.shipped}, BC shipments ${s.bcShipments}, webhooks pending ${s.webhooksPending}, simulator loop delay max ${s.loopDelayMaxMs} ms`,
             ),
           () => undefined,
         );

@@ -5,6 +5,7 @@
  *
  *   fork('bench/chaos/sandbox-child.ts', ['{"seed":"chaos","products":40}'], { execArgv: ['--import', 'tsx'] })
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseMappingConfig } from '../../src/mapping/mapping-config.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { Prng } from '../../src/sandbox/shared/prng.js';
@@ -34,6 +35,10 @@ const sb = await startSandbox({
   rateLimit: { quota: 20_000, windowMs: 30_000 },
 });
 const { bc, hl } = sb;
+// How late the simulators answer under load (see VerifyResult.simLoopDelay).
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+loopDelay.enable();
+const loopMs = (ns: number) => Math.round(ns / 1e6);
 const hlAuth = { authorization: `Bearer ${hl.token}`, 'content-type': 'application/json' };
 
 /** BigCommerce order id → total_inc_tax and status as placed. */
@@ -185,6 +190,7 @@ function status(): SandboxStatus {
     unshipped: ours.filter((o) => o.status === 'open' && !shipped.has(o.id)).length,
     webhooksPending: bc.webhooks.pending(),
     bcShipments,
+    loopDelayMaxMs: loopMs(loopDelay.max),
   };
 }
 
@@ -220,7 +226,10 @@ async function handle(req: ChildRequest): Promise<unknown> {
     case 'status':
       return status();
     case 'verify':
-      return verifySandbox(sb, placed, { ...req.verify, mapping: parseMappingConfig(mapping) });
+      return {
+        ...verifySandbox(sb, placed, { ...req.verify, mapping: parseMappingConfig(mapping) }),
+        simLoopDelay: { maxMs: loopMs(loopDelay.max), p99Ms: loopMs(loopDelay.percentile(99)) },
+      };
     case 'stock':
       return stockCheck(sb, req.stock, customField);
     case 'stop':
