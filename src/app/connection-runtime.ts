@@ -48,6 +48,7 @@ export function createConnectionRuntime(parts: AppParts, conn: ConnectionConfig)
     storeHash: conn.bigcommerce.storeHash,
     accessToken: conn.bigcommerce.accessToken,
     timeoutMs: conn.bigcommerce.timeoutMs,
+    writeSettleMs: conn.bigcommerce.writeSettleMs,
     rateBudget: rateBudgetFor(parts, conn),
   });
   const hl = new HeartlandApi({

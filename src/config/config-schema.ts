@@ -71,6 +71,15 @@ export function connectionSchema(
           .describe(
             'Per-request timeout; a timed-out write is retried by re-running its flow, never re-sent.',
           ),
+        writeSettleMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(600_000)
+          .default(30_000)
+          .describe(
+            'After a POST got no answer, wait this long before re-reading and writing again: BigCommerce may still commit it.',
+          ),
       })
       .describe('The BigCommerce store.'),
     heartland: z

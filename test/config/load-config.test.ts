@@ -54,6 +54,9 @@ describe('loadConfig with environment variables only', () => {
     expect(c.id).toBe('default');
     expect(c.bigcommerce.apiUrl).toBe('https://api.bigcommerce.com');
     expect(c.bigcommerce.storeHash).toBe('abc123');
+    // A POST that got no answer is retried (reading first) only after both APIs had time to commit it.
+    expect(c.bigcommerce.writeSettleMs).toBe(30_000);
+    expect(c.heartland.writeSettleMs).toBe(30_000);
     expect(c.rateBudgetShare).toBe(0.7);
     expect(loaded.config.server.port).toBe(9191);
     expect(loaded.config.server.bodyLimitBytes).toBe(1_048_576);
