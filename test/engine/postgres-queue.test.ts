@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { PermanentError, RetryableError } from '../../src/engine/errors.js';
 import { createPostgresQueue } from '../../src/engine/queue/postgres/index.js';
 import type { JsonObject, QueueBackend, RunningWorker } from '../../src/engine/queue/queue-backend.js';
+import { openStore } from '../../src/store/database.js';
 import { createTestStore, dropSchema, postgresAvailable, type TestStore } from '../helpers/db.js';
 
 const pgUp = await postgresAvailable();
@@ -247,6 +248,100 @@ describe.skipIf(!pgUp)('postgres queue (graphile-worker)', () => {
     expect(await queue.listJobs({})).toEqual([]);
   });
 
+  it('never hands on the jobs of a live worker whose connection pool is busy with its jobs', async () => {
+    // Seen in a full chaos run: jobs waiting on the store's pool delayed the heartbeat past the lease, the
+    // other processes judged the busy (alive) one dead and ran its jobs a second time: orders twice.
+    const N = 14;
+    const runs = new Map<number, number>();
+    const busy = {
+      async work(p: JsonObject) {
+        runs.set(Number(p.n), (runs.get(Number(p.n)) ?? 0) + 1);
+        // Holds a pooled connection for longer than the lease (1 s): 14 of these queue on 10 connections.
+        await sql`select pg_sleep(1.5)`.execute(t.store.db);
+      },
+    };
+    // The other worker process, with its own pool: it sweeps and would take over what looks abandoned.
+    const otherStore = openStore(t.url, { pgSchema: t.pgSchema });
+    const other = createPostgresQueue({
+      store: otherStore,
+      schema: gwSchema,
+      log: (_level, message) => logged.push(message),
+      defaults: {
+        maxAttempts: 5,
+        leaseMs: 1_000,
+        heartbeatMs: 200,
+        sweepIntervalMs: 50,
+        pollIntervalMs: 100,
+      },
+    });
+    try {
+      for (let i = 0; i < N; i++) await enqueue(`e:${i}`, { n: i });
+      workers.push(await queue.startWorker({ concurrency: N, handlers: busy }));
+      await until(() => runs.size === N, 10_000, 'all jobs started');
+      const idle = await other.startWorker({ concurrency: 4, handlers: busy });
+      await until(async () => (await queue.countsByState()).done === N, 30_000, `${N} jobs done`).catch(
+        async (e) => {
+          console.log(await queue.countsByState(), runs, logged);
+          throw e;
+        },
+      );
+      await idle.stop(1_000);
+      expect(logged.filter((m) => m.includes('HB_WARN_QUEUE_LEASE'))).toEqual([]);
+      expect([...runs.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      await other.close();
+      await otherStore.close();
+    }
+  }, 60_000);
+
+  it('keeps a job that was handed on while it ran when the first run ends after all', async () => {
+    // A worker whose heartbeat is late (here: every 10 s, while the others judge by a 1 s lease).
+    const late = createPostgresQueue({
+      store: t.store,
+      schema: gwSchema,
+      log: (_level, message) => logged.push(message),
+      defaults: {
+        maxAttempts: 5,
+        leaseMs: 60_000,
+        heartbeatMs: 10_000,
+        sweepIntervalMs: 50,
+        pollIntervalMs: 100,
+      },
+    });
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const attempts: number[] = [];
+    try {
+      const { jobId } = await enqueue('bc:order:9', { n: 9 });
+      workers.push(
+        await late.startWorker({
+          concurrency: 1,
+          handlers: {
+            async work(_p, ctx) {
+              attempts.push(ctx.attempt);
+              await released;
+            },
+          },
+        }),
+      );
+      await until(() => attempts.length === 1, 5_000, 'first run');
+      // Another process sweeps (it runs other tasks only, so it does not pick the job up itself).
+      workers.push(await queue.startWorker({ concurrency: 1, handlers: { other: async () => {} } }));
+      await until(() => logged.some((m) => m.includes('HB_WARN_QUEUE_LEASE_TAKEN')), 5_000, 'takeover');
+      // The first run ends now. Its outcome is the new holder's to record, and the job must still be
+      // there to be run again (graphile's own completion would delete the row whoever holds it).
+      release();
+      await until(async () => (await queue.getJob(jobId))?.state === 'done', 5_000, 'the job done');
+      expect(logged.filter((m) => m.includes('HB_WARN_QUEUE_LEASE_LOST'))).toHaveLength(1);
+      expect(attempts).toEqual([1, 2]);
+    } finally {
+      release();
+      await late.close();
+    }
+  });
+
   it('recovers the lease of a worker process killed mid-job, on its last attempt too', async () => {
     const { jobId } = await enqueue('bc:order:77', { n: 1 });
     const last = await queue.enqueue({
@@ -293,6 +388,8 @@ describe.skipIf(!pgUp)('postgres queue (graphile-worker)', () => {
     expect(await t.store.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
     // The on-call engineer sees each takeover, and why: the dead pool's heartbeat had stopped.
     const takeover = logged.find((m) => m.includes('HB_WARN_QUEUE_LEASE_TAKEN') && m.includes(jobId));
-    expect(takeover).toMatch(/bc:order:77, attempt 1\) taken from worker pool \S+ after \d+ ms: its last heartbeat is \d+ s old/);
+    expect(takeover).toMatch(
+      /bc:order:77, attempt 1\) taken from worker pool \S+ after \d+ ms: its last heartbeat is \d+ s old/,
+    );
   });
 });

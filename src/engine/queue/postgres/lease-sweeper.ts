@@ -25,6 +25,11 @@ import { kyselyRunner } from './sql-runner.js';
 
 export interface LeaseSweeperOptions {
   db: Kysely<Database>;
+  /**
+   * Where the heartbeat is written: a connection of its own. On the pool the jobs use, a heartbeat queued
+   * behind busy jobs for longer than the lease made a live worker look dead, and its jobs ran twice.
+   */
+  heartbeatDb?: Kysely<Database>;
   gw: GraphileRef;
   poolId: string;
   label?: string;
@@ -112,7 +117,9 @@ export class LeaseSweeper {
     await sql`
       insert into worker_heartbeats (worker_id, label, host, pid, started_at, last_seen_at)
       values (${this.o.poolId}, ${this.o.label ?? null}, ${hostname()}, ${process.pid}, ${NOW_MS}, ${NOW_MS})
-      on conflict (worker_id) do update set last_seen_at = excluded.last_seen_at`.execute(this.o.db);
+      on conflict (worker_id) do update set last_seen_at = excluded.last_seen_at`.execute(
+      this.o.heartbeatDb ?? this.o.db,
+    );
     const ms = performance.now() - started;
     if (ms > this.o.leaseMs / 3) this.o.onSlowHeartbeat?.(ms);
   }

@@ -5,7 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { type JobHelpers, Logger, type LogLevel, run, type Task, type TaskList } from 'graphile-worker';
-import type { Kysely } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
 import type { Database } from '../../../store/schema.js';
 import { errorChain, isRetryable, notBeforeOf } from '../../errors.js';
 import { type BackoffPolicy, nextRunAt } from '../backoff.js';
@@ -37,8 +38,19 @@ export interface PgWorkerContext {
   log: PgQueueLog;
 }
 
+/** Thrown to graphile for a job whose lease was taken over (already logged as HB_WARN_QUEUE_LEASE_LOST). */
+class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+  constructor(jobId: string) {
+    super(`${LEASE_LOST_MARK}: job ${jobId} is held by another worker now`);
+  }
+}
+const LEASE_LOST_MARK = 'HB_QUEUE_LEASE_LOST';
+
 function graphileLogger(log: PgQueueLog): Logger {
   return new Logger(() => (level: LogLevel, message: string) => {
+    // graphile reports our LeaseLostError as a failed job; the warning above already said what happened.
+    if (message.includes(LEASE_LOST_MARK)) return;
     if (level === 'error') log('error', `graphile-worker: ${message}`);
     else if (level === 'warning') log('warn', `graphile-worker: ${message}`);
   });
@@ -146,6 +158,10 @@ function wrap(
         'warn',
         `HB_WARN_QUEUE_LEASE_LOST: job ${summary.id} (${summary.task} ${summary.entityKey}, attempt ${job.attempts}) finished after ${Math.round(durationMs)} ms, but its lease had been taken over: its outcome (${verdict.kind}) is left to the new holder`,
       );
+      // Returning would let graphile "complete" the job: `delete … where id = $1`, whoever holds the row
+      // now — the new holder's run (or its pending retry) would vanish. graphile's failure path only
+      // touches a row this pool still holds, so it is a no-op here.
+      throw new LeaseLostError(summary.id);
     }
     if (verdict.kind === 'done') {
       emit(events, 'job:complete', { ...summary, state: 'done' }, durationMs);
@@ -195,8 +211,16 @@ export async function startPgWorker(ctx: PgWorkerContext, options: WorkerOptions
   if (!poolId) throw new Error('HB_ERR_QUEUE_WORKER: graphile-worker did not report its pool id');
 
   const leaseMs = options.leaseMs ?? ctx.leaseMs;
+  // The heartbeat's own connection: liveness must not wait behind this process's jobs for a pooled one.
+  const heartbeatPool = new pg.Pool({ ...ctx.pgPool.options, max: 1 });
+  heartbeatPool.on('error', () => {});
+  heartbeatPool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+  const heartbeatDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: heartbeatPool }) });
   const sweeper = new LeaseSweeper({
     db: ctx.db,
+    heartbeatDb,
     gw: ctx.gw,
     poolId,
     label: options.workerId,
@@ -238,6 +262,7 @@ export async function startPgWorker(ctx: PgWorkerContext, options: WorkerOptions
           clearTimeout(timer);
           clearTimeout(giveUp);
           await sweeper.stop();
+          await heartbeatDb.destroy().catch(() => {});
         }
       })();
       return stopped;
@@ -248,6 +273,7 @@ export async function startPgWorker(ctx: PgWorkerContext, options: WorkerOptions
       stopped ??= (async () => {
         state.abandoned = true;
         await sweeper.stop({ keepHeartbeat: true });
+        await heartbeatDb.destroy().catch(() => {});
         // Not awaited: graceful shutdown would wait for the jobs we just orphaned.
         runner.stop().catch(() => {});
       })();
