@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_MAX_ATTEMPTS } from '../../src/config/config-schema.js';
 import type { ChaosReport } from './run-chaos.js';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -52,7 +53,7 @@ export function renderMarkdown(r: ChaosReport): string {
     '',
     `- Date: ${r.startedAt}`,
     `- Machine: ${machine()}`,
-    `- Bridge: real \`heartbridge serve\` processes: ${r.processes.join(' + ')}; worker concurrency ${r.processes.length > 1 ? (p.pgConcurrency ?? p.concurrency) : p.concurrency} per process, maxAttempts 10`,
+    `- Bridge: real \`heartbridge serve\` processes: ${r.processes.join(' + ')}; worker concurrency ${r.processes.length > 1 ? (p.pgConcurrency ?? p.concurrency) : p.concurrency} per process, maxAttempts ${DEFAULT_MAX_ATTEMPTS}`,
     `- Inventory: ledger poll ${p.inventory.poll}, reservations ${p.inventory.reservations}, reconcile ${p.inventory.reconcile}; Heartland location i → BigCommerce location i, safety \`keep: 2\` at location 1; Heartland concurrency ${p.hlConcurrency}`,
     `- Load: ${r.load.ordersPlaced} storefront orders placed (${r.load.ordersWithUnknownSku} with a SKU only BigCommerce has, to be parked; ${r.load.ordersSkipped} skipped: sold out), ${r.load.stockChanges} Heartland stock changes (${r.load.stockChangesFailed} refused) over ${s(p.loadMs)}`,
     `- Chaos phase ${s(r.chaosMs)}: one process SIGKILLed every ${s(p.killEveryMs)} and restarted (${r.kills} kills); two ${s(p.outageMs)} outages of each API; ${p.mix === 'reads' ? 'fault mix `reads`: 10 % 5xx, 0.5 % hangs and the outages on reads only; 3 % 429s and 5 % committed-then-timeout on every call' : 'fault mix `full`: 10 % 5xx, 5 % hangs, 3 % 429s, 5 % committed-then-timeout on every call heartbridge makes'}; webhooks duplicated (50 %) and reordered (50 %)`,

@@ -430,7 +430,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           options.backend === 'postgres'
             ? (profile.pgConcurrency ?? profile.concurrency)
             : profile.concurrency,
-        maxAttempts: 10,
+        // The product default (25): a retry horizon shorter than the faults dead-letters transient errors.
       },
       // CHAOS_LOG_LEVEL=info keeps every order's outcome line (which job, which attempt) in the logs.
       log: { level: process.env.CHAOS_LOG_LEVEL === 'info' ? 'info' : 'warn' },

@@ -15,6 +15,9 @@
 import { z } from 'zod';
 import { durationSchema } from './duration.js';
 
+/** `workers.maxAttempts` when the config does not say (see its description). */
+export const DEFAULT_MAX_ATTEMPTS = 25;
+
 /** A secret string (token, password). May be given as `enc:v1:…` ciphertext; decrypted before validation. */
 export function secretString(description: string) {
   return z.string().min(1, 'must not be empty').meta({ description, secret: true });
@@ -247,8 +250,10 @@ export function createConfigSchema(options: ConfigSchemaOptions = {}) {
             .int()
             .min(1)
             .max(100)
-            .default(10)
-            .describe('Attempts before a failing job is dead-lettered.'),
+            .default(DEFAULT_MAX_ATTEMPTS)
+            .describe(
+              'Attempts before a job failing with retryable errors is dead-lettered (permanent errors go at once). With the backoff (1 s doubling, at most 15 min apart) 25 attempts ride out about 4 h of an API outage.',
+            ),
         })
         .prefault({})
         .describe('Job workers in this process.'),

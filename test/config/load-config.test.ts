@@ -57,6 +57,8 @@ describe('loadConfig with environment variables only', () => {
     // A POST that got no answer is retried (reading first) only after both APIs had time to commit it.
     expect(c.bigcommerce.writeSettleMs).toBe(30_000);
     expect(c.heartland.writeSettleMs).toBe(30_000);
+    // Retryable failures are retried for hours (an API outage), not minutes, before the DLQ.
+    expect(loaded.config.workers.maxAttempts).toBe(25);
     expect(c.rateBudgetShare).toBe(0.7);
     expect(loaded.config.server.port).toBe(9191);
     expect(loaded.config.server.bodyLimitBytes).toBe(1_048_576);
