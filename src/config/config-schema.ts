@@ -15,6 +15,17 @@
 import { z } from 'zod';
 import { durationSchema } from './duration.js';
 
+/** Both APIs' `writeSettleMs` (src/connectors/shared/write-settle.ts); `why` ends the description. */
+function writeSettleMs(why: string) {
+  return z
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .default(30_000)
+    .describe(`After a POST got no answer, wait this long before re-reading and writing again: ${why}`);
+}
+
 /** `workers.maxAttempts` when the config does not say (see its description). */
 export const DEFAULT_MAX_ATTEMPTS = 25;
 
@@ -74,15 +85,7 @@ export function connectionSchema(
           .describe(
             'Per-request timeout; a timed-out write is retried by re-running its flow, never re-sent.',
           ),
-        writeSettleMs: z
-          .number()
-          .int()
-          .min(0)
-          .max(600_000)
-          .default(30_000)
-          .describe(
-            'After a POST got no answer, wait this long before re-reading and writing again: BigCommerce may still commit it.',
-          ),
+        writeSettleMs: writeSettleMs('BigCommerce may still commit it.'),
       })
       .describe('The BigCommerce store.'),
     heartland: z
@@ -111,15 +114,9 @@ export function connectionSchema(
           .describe(
             'Per-request timeout. A hung call holds one of the `concurrency` slots this long, so keep it short.',
           ),
-        writeSettleMs: z
-          .number()
-          .int()
-          .min(0)
-          .max(600_000)
-          .default(30_000)
-          .describe(
-            'After a write got no answer, wait this long before re-reading and writing again: Heartland may still commit it (its server-side timeout is undocumented).',
-          ),
+        writeSettleMs: writeSettleMs(
+          'Heartland may still commit it (its server-side timeout is undocumented).',
+        ),
       })
       .describe('The Heartland Retail account.'),
     webhookSecret: secretString(
