@@ -1,7 +1,9 @@
 /**
  * `npm run chaos -- --profile full|medium|small --backend sqlite|postgres [--mix full|reads] [--seed s] [--no-write]`
  * Runs one chaos run (see run-chaos.ts), prints the report and writes it to bench/results/. Exits 1 when a
- * promise failed. CHAOS_KEEP_LOGS=1 keeps the bridge logs (their folder is printed).
+ * promise failed. CHAOS_KEEP_LOGS=1 keeps the bridge logs (their folder is printed); CHAOS_LOG_LEVEL=info
+ * adds each order's outcome and each Heartland create (job id, attempt) to them — with the queue's
+ * HB_WARN_QUEUE_LEASE_* lines, what it takes to trace a duplicate to the runs that made it.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
