@@ -133,6 +133,11 @@ describe('fault injection', () => {
     const url = await start(c);
     const ctrl = new AbortController();
     const pending = fetch(`${url}/things`, { signal: ctrl.signal });
+    // The server must hold the request before it is closed (on a loaded machine the request can arrive
+    // after a fixed wait, and a closing Fastify answers late arrivals 503 itself).
+    const held = Date.now() + 10_000;
+    while (c.counters.hang === 0 && Date.now() < held) await new Promise((r) => setTimeout(r, 10));
+    expect(c.counters.hang).toBe(1);
     const outcome = await Promise.race([
       pending.then(() => 'answered'),
       new Promise((r) => setTimeout(() => r('still waiting'), 150)),
