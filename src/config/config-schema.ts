@@ -13,6 +13,7 @@
  * error, not a silently dropped setting (a dropped adminToken would leave the admin API open on loopback).
  */
 import { z } from 'zod';
+import { DEFAULT_MAX_ATTEMPTS } from '../engine/queue/queue-backend.js';
 import { durationSchema } from './duration.js';
 
 /** Both APIs' `writeSettleMs` (src/connectors/shared/write-settle.ts); `why` ends the description. */
@@ -26,8 +27,8 @@ function writeSettleMs(why: string) {
     .describe(`After a POST got no answer, wait this long before re-reading and writing again: ${why}`);
 }
 
-/** `workers.maxAttempts` when the config does not say (see its description). */
-export const DEFAULT_MAX_ATTEMPTS = 25;
+/** `workers.maxAttempts` when the config does not say: the queue's own default (see its description). */
+export { DEFAULT_MAX_ATTEMPTS };
 
 /** A secret string (token, password). May be given as `enc:v1:…` ciphertext; decrypted before validation. */
 export function secretString(description: string) {

@@ -12,7 +12,13 @@ import { type Audit, createAudit } from './audit.js';
 import { createDlq, type Dlq } from './dlq.js';
 import { createInbox, type Inbox } from './inbox.js';
 import type { BackoffPolicy } from './queue/backoff.js';
-import type { QueueBackend, QueueEvents, RunningWorker, TaskHandler } from './queue/queue-backend.js';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  type QueueBackend,
+  type QueueEvents,
+  type RunningWorker,
+  type TaskHandler,
+} from './queue/queue-backend.js';
 import { createSqliteQueue } from './queue/sqlite/sqlite-queue.js';
 import { sqliteWriterFor } from './queue/sqlite/sqlite-writer.js';
 import { createSharedLocks, type SharedLocks } from './shared-locks.js';
@@ -24,7 +30,7 @@ export interface EngineLogger {
 }
 
 export interface EngineDefaults {
-  /** Attempts per job before it is dead-lettered. Default 10. */
+  /** Attempts per job before it is dead-lettered. Default DEFAULT_MAX_ATTEMPTS (25). */
   maxAttempts: number;
 }
 
@@ -71,7 +77,7 @@ export interface Engine {
 export function createEngine(options: CreateEngineOptions): Engine {
   const { store, backend, logger } = options;
   const now = options.now ?? Date.now;
-  const maxAttempts = options.defaults?.maxAttempts ?? 10;
+  const maxAttempts = options.defaults?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const audit = createAudit(store.db, now);
   const inbox = createInbox({
     db: store.db,

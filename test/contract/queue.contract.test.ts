@@ -4,7 +4,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../../src/engine/errors.js';
-import type { JobContext, QueueBackend, RunningWorker } from '../../src/engine/queue/queue-backend.js';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  type JobContext,
+  type QueueBackend,
+  type RunningWorker,
+} from '../../src/engine/queue/queue-backend.js';
 import { queueBackends } from '../helpers/backends.js';
 import { createTestStore, type TestStore } from '../helpers/db.js';
 import { deferred, waitFor } from './wait.js';
@@ -276,5 +281,27 @@ describe.each(backends)('queue contract ($name)', (factory) => {
     });
     await waitFor(() => allDone(2), 'both done');
     expect(order).toEqual(['first#1', 'first#2', 'second#1']);
+  });
+
+  it('gives a job DEFAULT_MAX_ATTEMPTS when neither the enqueue nor the backend says', async () => {
+    const unset = await factory.create(t, {});
+    try {
+      const seen: number[] = [];
+      await unset.enqueue({ connectionId: 'c1', task: 't', entityKey: 'bc:order:9', payload: {} });
+      const w = await unset.startWorker({
+        concurrency: 1,
+        handlers: {
+          t: async (_p, ctx) => {
+            seen.push(ctx.maxAttempts);
+          },
+        },
+      });
+      await waitFor(async () => (await unset.countsByState()).done === 1, 'job done');
+      await w.stop(1_000);
+      expect(seen).toEqual([DEFAULT_MAX_ATTEMPTS]);
+      expect(DEFAULT_MAX_ATTEMPTS).toBeGreaterThanOrEqual(20);
+    } finally {
+      await unset.close();
+    }
   });
 });

@@ -26,6 +26,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import type { ErrorChainEntry } from '../errors.js';
 
+/**
+ * Attempts a job gets when neither the enqueue nor the config says. 25 with the 15 min backoff cap is
+ * about 4 hours of retries: long enough to ride out an API outage, short enough that a stuck job
+ * reaches the dead-letter list on the same working day (10 gave up after ~9 minutes of 5xx).
+ */
+export const DEFAULT_MAX_ATTEMPTS = 25;
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
@@ -42,7 +49,7 @@ export interface EnqueueRequest {
   priority?: number;
   /** Epoch ms; default now. */
   runAt?: number;
-  /** Default from engine config (e.g. 10). */
+  /** Default: the backend's `defaultMaxAttempts` (config `workers.maxAttempts`), else DEFAULT_MAX_ATTEMPTS. */
   maxAttempts?: number;
   /** Inbox row that triggered the job, if any (replays start again from it). */
   inboxId?: number;

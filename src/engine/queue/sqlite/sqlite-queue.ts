@@ -16,17 +16,18 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { StoreHandle } from '../../../store/database.js';
 import type { Database } from '../../../store/schema.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from '../backoff.js';
-import type {
-  EnqueueRequest,
-  InboxWriter,
-  JobFilter,
-  JobStateName,
-  JobSummary,
-  QueueBackend,
-  QueueTransaction,
-  RunningWorker,
-  TransactionHandle,
-  WorkerOptions,
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  type EnqueueRequest,
+  type InboxWriter,
+  type JobFilter,
+  type JobStateName,
+  type JobSummary,
+  type QueueBackend,
+  type QueueTransaction,
+  type RunningWorker,
+  type TransactionHandle,
+  type WorkerOptions,
 } from '../queue-backend.js';
 import { deleteDoneBeforeSync } from './complete.js';
 import { enqueueSync } from './enqueue.js';
@@ -82,7 +83,7 @@ class SqliteQueue implements QueueBackend {
   ) {
     this.writer = sqliteWriterFor(raw);
     this.now = options.now ?? Date.now;
-    this.maxAttempts = options.defaultMaxAttempts ?? 10;
+    this.maxAttempts = options.defaultMaxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   }
 
   /** Tables come from the store's migrations; nothing else to prepare. */
