@@ -152,12 +152,20 @@ export class LeaseSweeper {
           floor(extract(epoch from (now() - s.locked_at)) * 1000)::bigint as locked_ms,
           (select ${NOW_MS} - h.last_seen_at from worker_heartbeats h where h.worker_id = s.locked_by)
             as heartbeat_age_ms`);
+      // The holder check is a LIMIT 1 lateral lookup per candidate (a few rows, by index): written as
+      // NOT EXISTS under an OR, the planner hashed the whole jobs table on every sweep.
       const queues = await run.rows<{ id: number }>(sql`
+        with c as (
+          select q.id from ${gw('_private_job_queues')} q
+          left join lateral (
+            select true as held from ${gw('_private_jobs')} j
+            where j.job_queue_id = q.id and j.locked_by = q.locked_by limit 1) h on true
+          where q.locked_by is not null and q.locked_by <> ${BACKOFF_LOCK}
+            and q.locked_at < now() - ${leaseMs}::int * interval '1 millisecond'
+            and (q.locked_by not in ${fresh} or h.held is null))
         update ${gw('_private_job_queues')} q set locked_at = null, locked_by = null
-        where q.locked_by is not null and q.locked_by <> ${BACKOFF_LOCK}
-          and q.locked_at < now() - ${leaseMs}::int * interval '1 millisecond'
-          and (q.locked_by not in ${fresh} or not exists (
-            select 1 from ${gw('_private_jobs')} j where j.job_queue_id = q.id and j.locked_by = q.locked_by))
+        from c where q.id = c.id
+          and q.locked_by is not null and q.locked_at < now() - ${leaseMs}::int * interval '1 millisecond'
         returning q.id`);
       for (const row of stale) {
         const env = parseEnvelope(row.payload);

@@ -9,7 +9,13 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import type { StoreHandle } from '../../../store/database.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from '../backoff.js';
-import type { EnqueueRequest, QueueBackend, RunningWorker, TransactionHandle } from '../queue-backend.js';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  type EnqueueRequest,
+  type QueueBackend,
+  type RunningWorker,
+  type TransactionHandle,
+} from '../queue-backend.js';
 import { enqueueJob, type GraphileRef, graphileRef } from './enqueue.js';
 import { JobReads } from './job-reads.js';
 import { deleteDone } from './lease-sweeper.js';
@@ -112,7 +118,7 @@ export function createPostgresQueue(
   const pgPool = store.pgPool;
   guardClientErrors(pgPool);
   const d = options.defaults ?? {};
-  const maxAttempts = d.maxAttempts ?? 10;
+  const maxAttempts = d.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const workers = new Set<RunningWorker>();
   const direct = pgClientRunner(pgPool, store.db);
 
@@ -143,6 +149,14 @@ export function createPostgresQueue(
         store.db,
       );
       await sql`create index if not exists hb_jobs_logical_id on ${gw('_private_jobs')} (((payload -> 'hb') ->> 'jobId'))`.execute(
+        store.db,
+      );
+      // The lease sweep (every second, in every process) looks for locks older than the lease: with these
+      // partial indexes it reads the few locked rows instead of every job and every entity's queue.
+      await sql`create index if not exists hb_jobs_locked on ${gw('_private_jobs')} (locked_at) where locked_at is not null`.execute(
+        store.db,
+      );
+      await sql`create index if not exists hb_job_queues_locked on ${gw('_private_job_queues')} (locked_at) where locked_by is not null`.execute(
         store.db,
       );
     },
