@@ -3,18 +3,26 @@
  * back the webhooks up, and the two webhook routes.
  */
 import type { ConnectionConfig } from '../config/config-schema.js';
+import { withDeadLetterHealing } from '../engine/dead-letter-healing.js';
 import { PermanentError } from '../engine/errors.js';
-import { catalogSchedules, createCatalogHandlers } from '../flows/catalog/index.js';
-import { createCustomerHandlers, customerSchedules, customerTopicRoute } from '../flows/customers/index.js';
+import { CATALOG_TASK_NAMES, catalogSchedules, createCatalogHandlers } from '../flows/catalog/index.js';
+import {
+  CUSTOMER_TASKS,
+  createCustomerHandlers,
+  customerSchedules,
+  customerTopicRoute,
+} from '../flows/customers/index.js';
+import { GIFTCARD_TASKS } from '../flows/giftcards/giftcard-sync.js';
 import { createGiftCardHandlers, giftCardSchedules } from '../flows/giftcards/handlers.js';
-import { createFlowHandlers, flowSchedules, routeTopic } from '../flows/index.js';
+import { createFlowHandlers, flowSchedules, routeTopic, TASKS } from '../flows/index.js';
 import {
   createInventoryHandlers,
+  INVENTORY_TASKS,
   inventorySchedules,
   inventoryTopicRoute,
   toScheduleDefinition,
 } from '../flows/inventory/index.js';
-import { createPaymentsHandlers, paymentsSchedule } from '../flows/payments/index.js';
+import { createPaymentsHandlers, PAYMENTS_TASK, paymentsSchedule } from '../flows/payments/index.js';
 import type { WebhookConnection, WebhookTaskRouter } from '../server/routes/webhook-deps.js';
 import { registerBigCommerceWebhookRoute } from '../server/routes/webhooks-bigcommerce.js';
 import { registerHeartlandWebhookRoute } from '../server/routes/webhooks-heartland.js';
@@ -84,6 +92,22 @@ function taskRouter(parts: AppParts): WebhookTaskRouter {
   };
 }
 
+/**
+ * Tasks whose run reads the entity's current state and brings both sides in step, whatever its payload:
+ * a success closes the entity's earlier dead letters of the same task (src/engine/dead-letter-healing.ts).
+ * Not `fulfilment.apply`: its payload is one shipment, which a later shipment of the order does not apply.
+ */
+export const STATE_SYNC_TASKS: ReadonlySet<string> = new Set([
+  TASKS.ordersSync,
+  TASKS.ordersPoll,
+  TASKS.fulfilmentPoll,
+  ...Object.values(CUSTOMER_TASKS),
+  ...Object.values(INVENTORY_TASKS),
+  ...Object.values(CATALOG_TASK_NAMES),
+  ...Object.values(GIFTCARD_TASKS),
+  PAYMENTS_TASK,
+]);
+
 export const syncModule: AppModule = {
   name: 'sync',
   handlers: (parts) => {
@@ -91,7 +115,7 @@ export const syncModule: AppModule = {
       const conn = connectionOf(parts, connectionId);
       return stockContextFor(parts, conn, runtimeFor(parts, conn));
     };
-    return {
+    const handlers = {
       ...createFlowHandlers((connectionId) => {
         const conn = connectionOf(parts, connectionId);
         return flowContextFor(parts, conn, runtimeFor(parts, conn));
@@ -111,6 +135,16 @@ export const syncModule: AppModule = {
         return flowContextFor(parts, conn, runtimeFor(parts, conn));
       }),
     };
+    return withDeadLetterHealing(handlers, {
+      db: parts.store.db,
+      audit: parts.engine.audit,
+      tasks: STATE_SYNC_TASKS,
+      onError: (err, job) =>
+        parts.logger.warn(
+          { err, jobId: job.jobId, task: job.task },
+          'could not close superseded dead letters',
+        ),
+    });
   },
   schedules: (parts) =>
     parts.config.connections.flatMap((conn) => {

@@ -14,6 +14,8 @@ import { fullConfigSchema } from '../../src/app/full-config-schema.js';
 import { BigCommerceApi } from '../../src/connectors/bigcommerce/bigcommerce-api.js';
 import { installHooks } from '../../src/connectors/bigcommerce/hooks-registration.js';
 import { demoMapping } from '../../src/demo/demo-mapping.js';
+import { recordDeadLetter } from '../../src/engine/dead-letters.js';
+import { RetryableError } from '../../src/engine/errors.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { orderBody, sellableSkus } from '../flows/order-fixtures.js';
 
@@ -129,5 +131,51 @@ describe('heartbridge serve (createApp + app modules)', () => {
       return st.stock(st.stockKeyFor(p, p.inventory_tracking === 'product' ? undefined : v), 1)?.onHand ?? 0;
     };
     await waitFor(() => bcLevel() === Math.max(0, expected));
+  });
+
+  it("closes an order's dead letter when a later run syncs the order, not its shipment's", async () => {
+    const [line] = sellableSkus(sb);
+    const order = await sb.bc.placeOrder(
+      orderBody({ lines: [{ sku: line?.sku ?? '', quantity: 1, price: line?.price ?? '1.00' }] }) as never,
+    );
+    const bcId = (order as { id: number }).id;
+    const entityKey = `bc:order:${bcId}`;
+    await waitFor(() =>
+      sb.hl.state.salesOrders.all().some((o) => String(o.custom?.bc_order_id ?? '') === String(bcId)),
+    );
+    // What a long Heartland outage leaves behind: the order's sync and one of its shipments gave up.
+    const outage = new RetryableError({ code: 'HB_ERR_HL_SERVER_ERROR', message: 'Heartland 503 (outage)' });
+    const dead = async (task: string, payload: Record<string, string | number>) =>
+      recordDeadLetter(app.store.db, {
+        connectionId: 'main',
+        task,
+        entityKey,
+        payload,
+        attempts: 25,
+        error: outage,
+        now: Date.now() - 60_000,
+      });
+    const orderLetter = await dead('orders.sync', { orderId: bcId });
+    const shipmentLetter = await dead('fulfilment.apply', { orderId: bcId, invoiceId: 999 });
+    // The poll backstop runs the order again; it is already in Heartland, so the run changes nothing.
+    await app.engine.queue.enqueue({
+      connectionId: 'main',
+      task: 'orders.sync',
+      entityKey,
+      payload: { orderId: bcId, source: 'poll' },
+    });
+    await waitFor(async () => (await app.engine.dlq.get(orderLetter))?.status === 'resolved');
+    expect((await app.engine.dlq.get(shipmentLetter))?.status).toBe('open');
+    const audit = await app.engine.audit.list({
+      action: 'dlq.resolve',
+      target: `dead_letter:${orderLetter}`,
+    });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]?.actor).toBe('engine');
+    expect(audit[0]?.detail).toMatchObject({ task: 'orders.sync', entityKey });
+    const copies = sb.hl.state.salesOrders
+      .all()
+      .filter((o) => String(o.custom?.bc_order_id ?? '') === String(bcId));
+    expect(copies).toHaveLength(1);
   });
 });
