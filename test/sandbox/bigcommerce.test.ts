@@ -413,6 +413,46 @@ describe('webhook retries', () => {
   });
 });
 
+describe('webhook pacing', () => {
+  it('delivers a burst to a slow receiver a few at a time, every event once', async () => {
+    const s = await start({ webhookMaxInFlight: 4 });
+    let open = 0;
+    let most = 0;
+    const seen: string[] = [];
+    receiver = createServer((req, res) => {
+      open++;
+      most = Math.max(most, open);
+      let raw = '';
+      req.on('data', (c) => {
+        raw += c;
+      });
+      req.on('end', () => {
+        setTimeout(() => {
+          seen.push((JSON.parse(raw) as WebhookEnvelope).data.id as string);
+          open--;
+          res.writeHead(200).end();
+        }, 20);
+      });
+    });
+    await new Promise<void>((r) => receiver?.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/wh`;
+    await api(s, 'POST', '/v3/hooks', { scope: 'store/customer/created', destination: url });
+    for (let batch = 0; batch < 6; batch++) {
+      const customers = Array.from({ length: 10 }, (_, i) => ({
+        email: `p${batch}-${i}@example.com`,
+        first_name: 'P',
+        last_name: 'T',
+      }));
+      expect((await api(s, 'POST', '/v3/customers', customers)).status).toBe(200);
+    }
+    expect(s.webhooks.pending()).toBeGreaterThan(4);
+    await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(60);
+    expect(new Set(seen).size).toBe(60);
+    expect(most).toBeLessThanOrEqual(4);
+    expect(s.webhooks.pending()).toBe(0);
+  });
+});
+
 describe('faults', () => {
   it('5xx at the configured rate under a seed, in the v3 error shape', async () => {
     const s = await start({ faults: { enabled: true, seed: 'bc-1', global: { errorRate: 0.25 } } });

@@ -45,6 +45,8 @@ export interface BigCommerceSimulatorOptions {
   webhookTimeScale?: number;
   /** Per-attempt webhook timeout in ms (default 10 000). */
   webhookTimeoutMs?: number;
+  /** POSTs in flight to one webhook destination at once (default 32); later events wait their turn. */
+  webhookMaxInFlight?: number;
   /** Real BigCommerce requires https destinations on port 443; default false in the sandbox. */
   requireHttps?: boolean;
   /** Refuse orders for tracked items without enough stock at location 1 (default true). */
@@ -84,6 +86,7 @@ export async function createBigCommerceSimulator(
   const webhooks = new WebhookDispatcher(state, {
     timeScale: options.webhookTimeScale ?? 1,
     deliveryTimeoutMs: options.webhookTimeoutMs,
+    maxInFlightPerHook: options.webhookMaxInFlight,
     now,
     faults,
   });
