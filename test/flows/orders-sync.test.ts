@@ -345,6 +345,37 @@ describe('orders.sync: later changes and payment failures', () => {
     expect(b.alerts.some((a) => a.key === `orders:payment-failed:${order.id}`)).toBe(true);
   });
 
+  it('an order edited in BigCommerce after it reached Heartland raises one alert naming the change; Heartland lines stay', async () => {
+    const b = await bridge({ hooks: false, workers: false });
+    const order = place(b);
+    await sync(b, order.id);
+    const [hl] = b.hlOrdersFor(order.id);
+    const hlLines = () =>
+      b.sandbox.hl.state.orderLines
+        .where((l) => l.order_id === hl!.id)
+        .map((l) => [l.item_id, l.qty])
+        .sort();
+    const before = hlLines();
+    // A member of staff edits the order in the control panel: one more of the first line.
+    const record = b.sandbox.bc.state.orders.get(order.id)!;
+    const first = [...record.lines].sort((x, y) => x.id - y.id)[0]!;
+    first.quantity += 1;
+    record.date_modified = Date.now() + 1_000;
+    await sync(b, order.id);
+    await sync(b, order.id);
+    const alerts = b.alerts.filter((a) => a.key === `orders:lines-edited:${order.id}`);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.detail).toContain(
+      `SKU ${first.sku} quantity ${first.quantity - 1} → ${first.quantity}`,
+    );
+    expect(alerts[0]!.detail).toContain(`Heartland order ${hl!.id}`);
+    expect(hlLines()).toEqual(before);
+    expect(b.hlOrdersFor(order.id)).toHaveLength(1);
+    const audit = await b.engine.audit.list({ action: 'order.lines_edited' });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.detail).toMatchObject({ hlOrderId: hl!.id });
+  });
+
   it('skips an incomplete checkout (status 0) until it changes', async () => {
     const b = await bridge({ hooks: false, workers: false });
     const order = place(b, { statusId: 0 });

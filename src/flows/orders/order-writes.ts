@@ -23,22 +23,24 @@ import { resolveQuarantined } from './quarantine.js';
 
 export interface OrderWrites {
   links: LinkUpsert[];
-  audit?: AuditEntryInput;
+  /** One audit entry, or several (a status change and a line-edit report of the same sync). */
+  audit?: AuditEntryInput | AuditEntryInput[];
   /** Entity key whose open quarantine entries this success resolves. */
   resolveQuarantine?: string;
 }
 
 export async function commitOrderWrites(ctx: FlowContext, writes: OrderWrites): Promise<void> {
-  const { links, audit, resolveQuarantine } = writes;
-  if (links.length === 0 && !audit && !resolveQuarantine) return;
-  if (links.length === 1 && !audit && !resolveQuarantine) {
+  const { links, resolveQuarantine } = writes;
+  const audits = writes.audit === undefined ? [] : [writes.audit].flat();
+  if (links.length === 0 && audits.length === 0 && !resolveQuarantine) return;
+  if (links.length === 1 && audits.length === 0 && !resolveQuarantine) {
     await ctx.engine.links.upsert(links[0]!);
     return;
   }
   await ctx.engine.store.db.transaction().execute(async (trx) => {
     const repo = createLinksRepository(trx, ctx.now);
     for (const link of links) await repo.upsert(link);
-    if (audit) await ctx.engine.audit.record(audit, trx);
+    for (const entry of audits) await ctx.engine.audit.record(entry, trx);
     if (resolveQuarantine) await resolveQuarantined(ctx, resolveQuarantine, trx);
   });
 }

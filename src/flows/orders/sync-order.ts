@@ -29,6 +29,7 @@ import { orderEntityKey } from '../routing.js';
 import { ensureCustomer, findCustomer } from './customer-step.js';
 import { bcOrderStateHash, fetchOrderBundle, type OrderBundle, versionOf } from './fetch-order.js';
 import { findByBcOrderId, isHlStatus, writeSalesOrder } from './hl-order-writer.js';
+import { describeLineEdits, linesSignature, snapshotLines, storedSnapshot } from './line-edits.js';
 import { commitOrderWrites } from './order-writes.js';
 import { quarantineJob } from './quarantine.js';
 import type { ReferenceData } from './reference-data.js';
@@ -228,6 +229,7 @@ export async function syncOrder(
           state: 'synced',
           hlStatus: written.status,
           lines: written.lines,
+          bcLines: snapshotLines(bundle.products),
           customerId: ensured.customerId,
           bcSeenHash: stateHash,
         },
@@ -403,7 +405,8 @@ async function applyStatusChange(
       };
     }
   }
-  // The audit entry and the link in one transaction. A crash in between the PUT and this commit re-runs
+  const edits = await reportLineEdits(ctx, link, bundle);
+  // The audit entries and the link in one transaction. A crash in between the PUT and this commit re-runs
   // the change, which reads the Heartland status first and finds it already moved (no second PUT).
   await commitOrderWrites(ctx, {
     links: [
@@ -412,9 +415,46 @@ async function applyStatusChange(
         kind: 'order',
         bcId: link.bcId,
         lastSeenVersion: isoOf(version),
-        data: { ...(link.data ?? {}), hlStatus: hlStatus ?? null, bcSeenHash: stateHash },
+        data: { ...(link.data ?? {}), ...edits.data, hlStatus: hlStatus ?? null, bcSeenHash: stateHash },
       },
     ],
-    audit,
+    audit: [audit, edits.audit].filter((a): a is AuditEntryInput => a !== undefined),
   });
+}
+
+/**
+ * Lines edited in BigCommerce after the Heartland order was made: alert once per edited state, never
+ * rewrite Heartland's lines (line-edits.ts says why). A link from before snapshots were kept gets one now.
+ */
+async function reportLineEdits(
+  ctx: FlowContext,
+  link: Link,
+  bundle: OrderBundle,
+): Promise<{ data: Record<string, unknown>; audit?: AuditEntryInput }> {
+  const now = snapshotLines(bundle.products);
+  const made = storedSnapshot(link.data?.bcLines);
+  if (!made) return { data: { bcLines: now } };
+  const changes = describeLineEdits(made, now);
+  const signature = linesSignature(now);
+  if (changes.length === 0 || link.data?.lineEditsReported === signature) return { data: {} };
+  const orderId = bundle.order.id;
+  await raiseAlert(ctx, {
+    key: `orders:lines-edited:${orderId}`,
+    severity: 'warning',
+    title: `Order ${orderId} was edited in BigCommerce after it reached Heartland`,
+    detail:
+      `${changes.join('; ')}. Heartland order ${link.hlId} still has the lines it was made with: heartbridge ` +
+      'does not change the lines of an order that may already be picked. Change the Heartland order by hand ' +
+      '(or cancel it and place a new one).',
+  });
+  return {
+    data: { lineEditsReported: signature },
+    audit: {
+      actor: ACTOR,
+      action: 'order.lines_edited',
+      target: orderEntityKey(orderId),
+      connectionId: ctx.connectionId,
+      detail: { hlOrderId: Number(link.hlId), changes },
+    },
+  };
 }
