@@ -101,9 +101,9 @@ export function flowSchedules(options: FlowSchedulesOptions): ScheduleDefinition
         entityKey: `poll:${task}:${connectionId}`,
         coalesceKey: `poll:${task}:${connectionId}`,
         payload,
-        // A poll is one cheap job that unlocks many: behind an order backlog at poll priority it starved
-        // (chaos run: a fulfilment poll waited 160 s, so shipments stalled until the backlog cleared).
-        priority: PRIORITY.realtime,
+        // A poll is one cheap job that unlocks many: behind an order backlog it starved (chaos runs: a
+        // fulfilment poll waited 160 s at poll priority, 10 min at real-time priority behind 17,000 jobs).
+        priority: PRIORITY.dispatch,
         maxAttempts: 3,
       });
     };

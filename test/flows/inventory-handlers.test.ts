@@ -29,7 +29,7 @@ describe('inventory handlers, schedules and routing', () => {
     expect(job).toEqual({
       task: INVENTORY_TASKS.bcHint,
       coalesceKey: 'inventory.bc_hint:bc:sku:77',
-      priority: 10,
+      priority: 8,
       runAt: 3_000,
     });
     expect(inventoryTopicRoute('store/product/inventory/order/updated', 'bc:product:5')?.task).toBe(

@@ -4,7 +4,7 @@
  *   handlers: { ...createGiftCardHandlers((connectionId) => giftCardContextFor(connectionId)) }
  *   schedules: giftCardSchedules(cfg).map((s) => toScheduleDefinition(s, engine, connectionId))
  *
- * `giftcards.poll` runs at real-time priority (one cheap job that unlocks the rest, as the other polls);
+ * `giftcards.poll` runs at dispatch priority (one cheap job that unlocks the rest, as the other polls);
  * `giftcards.card` jobs are keyed per card, so one card is never run by two workers at once.
  */
 import type { TaskHandler } from '../../engine/queue/queue-backend.js';
@@ -52,7 +52,7 @@ export function giftCardSchedules(cfg: GiftCardsConfig): FlowSchedule[] {
       every: cfg.every,
       task: GIFTCARD_TASKS.poll,
       payload: {},
-      priority: PRIORITY.realtime,
+      priority: PRIORITY.dispatch,
     },
   ];
 }

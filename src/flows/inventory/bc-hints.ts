@@ -8,7 +8,7 @@
  *   little by the router, so a burst of per-location echoes becomes one job carrying the final total).
  * - **Order-driven** (a storefront sale): the SKU is marked for re-sync and one reservations job per
  *   connection is queued (coalesced: a burst of N sales is one walk over recent orders, not N) at
- *   real-time priority; it holds the sold units until Heartland has the order, then re-syncs the marked
+ *   dispatch priority; it holds the sold units until Heartland has the order, then re-syncs the marked
  *   SKUs against what BigCommerce shows (one batched read). The hint itself makes no call. Running the walk inline in every hint held
  *   every worker slot for minutes under faults (test/chaos/hint-storm.test.ts).
  * - **Anything else** (a manual edit, another app): BigCommerce is re-read for that unit and the SKU is
@@ -55,7 +55,8 @@ export async function queueReservationsRefresh(ctx: InventoryFlowContext): Promi
     entityKey: key,
     coalesceKey: key,
     payload: {},
-    priority: INVENTORY_PRIORITY.hint,
+    // One coalesced job that holds the units of every order not yet in Heartland: never behind a backlog.
+    priority: INVENTORY_PRIORITY.dispatch,
   });
 }
 

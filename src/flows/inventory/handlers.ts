@@ -52,7 +52,7 @@ export function createInventoryHandlers(
           // Real-time, not bulk: on a busy store the queue always holds real-time work (orders, hints),
           // and the chaos full run showed a bulk first sync never starting while the load lasted —
           // so the web kept showing stock nobody had set. It is one job: it holds one slot.
-          priority: INVENTORY_PRIORITY.hint,
+          priority: INVENTORY_PRIORITY.realtime,
         });
       }
       if (r.more) {
@@ -62,7 +62,7 @@ export function createInventoryHandlers(
           entityKey: `inventory:poll:${ctx.connectionId}`,
           coalesceKey: `${INVENTORY_TASKS.poll}:${ctx.connectionId}`,
           payload: {},
-          priority: INVENTORY_PRIORITY.hint,
+          priority: INVENTORY_PRIORITY.dispatch,
         });
       }
     },
@@ -112,14 +112,14 @@ export function inventorySchedules(cfg: InventoryConfig): FlowSchedule[] {
       every: cfg.pollInterval,
       task: INVENTORY_TASKS.poll,
       payload: {},
-      priority: INVENTORY_PRIORITY.hint,
+      priority: INVENTORY_PRIORITY.dispatch,
     },
     {
       name: 'inventory.reservations',
       every: cfg.reservationsInterval,
       task: INVENTORY_TASKS.reservations,
       payload: {},
-      priority: INVENTORY_PRIORITY.hint,
+      priority: INVENTORY_PRIORITY.dispatch,
     },
     {
       name: 'inventory.reconcile',

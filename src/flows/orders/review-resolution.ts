@@ -70,7 +70,7 @@ export async function resolveReviewItem(
         entityKey: `hl:item:${hlItemId}`,
         coalesceKey: `${CATALOG_TASKS.item}:hl:item:${hlItemId}`,
         payload: { itemId: hlItemId },
-        priority: INVENTORY_PRIORITY.hint,
+        priority: INVENTORY_PRIORITY.realtime,
       });
       replayed.push({ id: hlItemId, jobId: job.jobId });
     }
