@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, createQueueBackend, type Engine } from '../../src/engine/engine.js';
+import type { IngestJob } from '../../src/engine/inbox.js';
 import { flowSchedules, routeTopic } from '../../src/flows/index.js';
 import { inventoryTopicRoute } from '../../src/flows/inventory/routing.js';
 import { availableBackends, createTestStore, type TestStore } from '../helpers/db.js';
@@ -27,29 +28,25 @@ describe.each(backends)('job priorities under a backlog (%s)', (dialect) => {
     await backend.prepare?.();
     engine = createEngine({ store: t.store, backend });
     const old = Date.now() - 60_000;
-    for (let i = 0; i < 30; i++) {
-      const hint = inventoryTopicRoute('store/sku/inventory/updated', `bc:sku:${i}`);
-      await engine.queue.enqueue({
+    // What the webhook route would enqueue for this topic, made older than the poll below.
+    const enqueueRouted = async (job: IngestJob | undefined, entityKey: string, runAt: number) => {
+      await engine?.queue.enqueue({
         connectionId: 'c1',
-        task: hint?.task ?? '',
-        entityKey: `bc:sku:${i}`,
-        coalesceKey: hint?.coalesceKey,
-        priority: hint?.priority,
-        runAt: old + i,
+        task: job?.task ?? '',
+        entityKey,
+        coalesceKey: job?.coalesceKey,
+        priority: job?.priority,
+        runAt,
         payload: {},
       });
+    };
+    for (let i = 0; i < 30; i++) {
+      const key = `bc:sku:${i}`;
+      await enqueueRouted(inventoryTopicRoute('store/sku/inventory/updated', key), key, old + i);
     }
     for (let i = 0; i < 10; i++) {
-      const order = routeTopic('store/order/created', `bc:order:${i}`);
-      await engine.queue.enqueue({
-        connectionId: 'c1',
-        task: order?.task ?? '',
-        entityKey: `bc:order:${i}`,
-        coalesceKey: order?.coalesceKey,
-        priority: order?.priority,
-        runAt: old + 100 + i,
-        payload: {},
-      });
+      const key = `bc:order:${i}`;
+      await enqueueRouted(routeTopic('store/order/created', key), key, old + 100 + i);
     }
     const fulfilment = flowSchedules({
       engine,

@@ -8,16 +8,15 @@
  * when the Heartland order was made are kept on the link, and a later sync that finds them different
  * raises an alert naming every difference and writes an audit entry, once per edited state.
  */
+import { z } from 'zod';
 import type { BcOrderProduct } from '../../connectors/bigcommerce/schemas.js';
 
-/** One BigCommerce line as the Heartland order was made from it. */
-export interface BcLineSnapshot {
-  id: number;
-  sku: string;
-  qty: number;
-  /** `total_inc_tax` as BigCommerce sent it (a decimal string; compared as text, never as a float). */
-  total: string;
-}
+/**
+ * One BigCommerce line as the Heartland order was made from it. `total` is `total_inc_tax` as BigCommerce
+ * sent it (a decimal string; compared as text, never as a float).
+ */
+const lineSnapshotSchema = z.object({ id: z.number(), sku: z.string(), qty: z.number(), total: z.string() });
+export type BcLineSnapshot = z.infer<typeof lineSnapshotSchema>;
 
 export function snapshotLines(products: readonly BcOrderProduct[]): BcLineSnapshot[] {
   return [...products]
@@ -32,15 +31,8 @@ export function snapshotLines(products: readonly BcOrderProduct[]): BcLineSnapsh
 
 /** The snapshot stored on a link, if it has one in the expected shape (older links do not). */
 export function storedSnapshot(value: unknown): BcLineSnapshot[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const ok = value.every(
-    (l) =>
-      typeof l === 'object' &&
-      l !== null &&
-      typeof (l as BcLineSnapshot).id === 'number' &&
-      typeof (l as BcLineSnapshot).qty === 'number',
-  );
-  return ok ? (value as BcLineSnapshot[]) : undefined;
+  const parsed = z.array(lineSnapshotSchema).safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** A stable text of the lines (to remember which edited state was already reported). */

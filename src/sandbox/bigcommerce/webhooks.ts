@@ -94,7 +94,7 @@ export class WebhookDispatcher {
     this.timers.add(t);
   }
 
-  /** Runs `fn` when the hook has a free slot (FIFO per hook). */
+  /** Runs `fn` when the hook has a free slot (FIFO per hook; a few lines, not worth a queue library here). */
   private enqueue(hookId: number, fn: () => Promise<void>): void {
     let line = this.lines.get(hookId);
     if (!line) {
