@@ -33,7 +33,8 @@ export interface ChaosProfile {
   /** After the faults are off: how long the queue may take to drain before the run is judged. */
   drainTimeoutMs: number;
   /** Bridge poll intervals (config durations). */
-  polling: { orders: string; fulfilment: string };
+  /** `lateWrites`: the late-write check's delay (src/flows/orders/late-writes.ts); short, so it runs before the verdict. */
+  polling: { orders: string; fulfilment: string; lateWrites: string };
   /** The inventory block's intervals: ledger poll, reservations backstop, full reconcile. */
   inventory: { poll: string; reservations: string; reconcile: string };
   /** `connections[].heartland.concurrency` (requests in flight to Heartland per process). */
@@ -135,7 +136,7 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     chaosMinMs: 22_000,
     outageMs: 1_500,
     drainTimeoutMs: 120_000,
-    polling: { orders: '15s', fulfilment: '3s' },
+    polling: { orders: '15s', fulfilment: '3s', lateWrites: '20s' },
     inventory: { poll: '2s', reservations: '5s', reconcile: '15s' },
     hlConcurrency: 2,
     mix: 'reads',
@@ -153,7 +154,7 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     chaosMinMs: 0,
     outageMs: 20_000,
     drainTimeoutMs: 20 * 60_000,
-    polling: { orders: '30s', fulfilment: '5s' },
+    polling: { orders: '30s', fulfilment: '5s', lateWrites: '30s' },
     inventory: { poll: '2s', reservations: '10s', reconcile: '1m' },
     hlConcurrency: 4,
     mix: 'full',
@@ -171,7 +172,7 @@ export const PROFILES: Record<ProfileName, ChaosProfile> = {
     chaosMinMs: 0,
     outageMs: 60_000,
     drainTimeoutMs: 60 * 60_000,
-    polling: { orders: '1m', fulfilment: '10s' },
+    polling: { orders: '1m', fulfilment: '10s', lateWrites: '1m' },
     inventory: { poll: '5s', reservations: '30s', reconcile: '5m' },
     // 5 % of calls hang until the client gives up: at 4 Heartland slots and 15 s timeouts the hangs alone
     // cap a process near 1 order/s, below the 5.5/s this profile places. The simulators answer in

@@ -85,6 +85,8 @@ export interface VerifyResult {
   syncedAgainstMapping: number[];
   lost: number[];
   duplicated: Array<{ bcOrderId: number; hlOrders: number; created?: string[] }>;
+  /** Heartland copies of an order that heartbridge cancelled itself (late-landing creates, repaired). */
+  lateCopiesCancelled: number;
   wrongTotals: Array<{ bcOrderId: number; bc: number; hl: number; taxes?: string[] }>;
   wrongLines: Array<{ bcOrderId: number; bc: string; hl: string }>;
   /** Orders whose Heartland copy has more lines than BigCommerce's (one SKU split over two unit prices). */

@@ -59,6 +59,7 @@ export function verifySandbox(
     syncedAgainstMapping: [],
     lost: [],
     duplicated: [],
+    lateCopiesCancelled: 0,
     wrongTotals: [],
     wrongLines: [],
     ordersWithSplitLines: 0,
@@ -83,7 +84,11 @@ export function verifySandbox(
       else out.lost.push(bcId);
       continue;
     }
-    if (hlIds.length > 1)
+    // A copy heartbridge cancelled (the late-write check, src/flows/orders/late-writes.ts) is not a
+    // duplicate a person could fulfil; it is counted on its own.
+    const live = hlIds.filter((id) => st.salesOrders.get(id)?.status !== 'canceled');
+    out.lateCopiesCancelled += hlIds.length - live.length;
+    if (live.length > 1)
       out.duplicated.push({
         bcOrderId: bcId,
         hlOrders: hlIds.length,
@@ -91,7 +96,7 @@ export function verifySandbox(
         created: hlIds.map((id) => `${id}@${st.salesOrders.get(id)?.created_at ?? '?'}`),
       });
     out.synced++;
-    const h = st.salesOrders.get(hlIds[0] as number);
+    const h = st.salesOrders.get((live[0] ?? hlIds[0]) as number);
     const bcOrder = sb.bc.state.orders.get(bcId);
     if (!h || !bcOrder) continue;
     const lines = st.orderLines.where((l) => l.order_id === h.id);

@@ -7,7 +7,9 @@
  * none, the first station of the first Heartland location that has one is used (looked up once, logged),
  * so an env-only start can sync; a config that names them wins.
  */
+
 import type { ConnectionConfig } from '../config/config-schema.js';
+import { parseDurationMs } from '../config/duration.js';
 import { BigCommerceApi } from '../connectors/bigcommerce/bigcommerce-api.js';
 import { DbRateBudgetStore } from '../connectors/bigcommerce/db-rate-budget-store.js';
 import {
@@ -143,6 +145,7 @@ export async function flowContextFor(
   return {
     ...sharedContext(parts, conn, runtime),
     mapping: await runtime.mapping(),
+    options: { lateWriteCheckMs: parseDurationMs(conn.polling.lateWrites) },
   };
 }
 

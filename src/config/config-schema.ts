@@ -46,6 +46,11 @@ const pollingSchema = z
     inventory: durationSchema.default('5m').describe('How often to poll Heartland inventory levels.'),
     customers: durationSchema.default('15m').describe('How often to poll for changed customers.'),
     catalog: durationSchema.default('30m').describe('How often to poll for changed items / products.'),
+    lateWrites: durationSchema
+      .default('5m')
+      .describe(
+        'After an order write that had to be re-run, look at the Heartland order again this much later: a timed-out write that Heartland committed late (a second order, a tax twice) is repaired, a payment twice is alerted.',
+      ),
     reconcile: durationSchema.default('6h').describe('How often to run a full drift check and repair.'),
     payments: durationSchema
       .default('24h')

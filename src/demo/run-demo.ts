@@ -113,7 +113,7 @@ function demoConfig(sb: Sandbox, databaseUrl: string, mapping: Record<string, un
         mapping,
         // Short intervals so the demo shows the polls at work: fulfilment is polled (Heartland sends no
         // order webhooks), orders are a backstop for webhooks that never arrive.
-        polling: { orders: '10s', fulfilment: '2s' },
+        polling: { orders: '10s', fulfilment: '2s', lateWrites: '5s' },
         rateBudgetShare: 0.7,
       },
     ],

@@ -31,6 +31,8 @@ export interface FlowOptions {
   pollInitialLookbackMs?: number;
   /** How long Heartland reference data (payment types, shipping methods, catalogue) is cached. Default 5 min. */
   referenceCacheMs?: number;
+  /** How long after a re-run order write its late-write check runs (config `polling.lateWrites`). Default 5 min. */
+  lateWriteCheckMs?: number;
 }
 
 export interface FlowContext {
@@ -57,6 +59,7 @@ export const DEFAULT_FLOW_OPTIONS: Required<FlowOptions> = {
   pollGraceMs: 60_000,
   pollInitialLookbackMs: 24 * 3_600_000,
   referenceCacheMs: 5 * 60_000,
+  lateWriteCheckMs: 5 * 60_000,
 };
 
 export function flowOptions(ctx: FlowContext): Required<FlowOptions> {

@@ -12,6 +12,7 @@ import type { ScheduleDefinition } from '../engine/scheduler/index.js';
 import { type FlowContext, type FlowContextResolver, flowOptions } from './flow-context.js';
 import { applyFulfilment } from './fulfilment/apply-fulfilment.js';
 import { pollFulfilments } from './fulfilment/poll-fulfilments.js';
+import { checkLateWrites } from './orders/late-writes.js';
 import { pollOrders } from './orders/poll-orders.js';
 import { ReferenceData } from './orders/reference-data.js';
 import { createReviewItems } from './orders/review-items.js';
@@ -64,6 +65,12 @@ export function createFlowHandlers(resolve: FlowContextResolver): Record<string,
     [TASKS.ordersSync]: async (payload, job) => {
       const { ctx, orders } = await contextFor(job.connectionId);
       await syncOrder(ctx, orders, payload, job);
+    },
+    [TASKS.ordersLateWrites]: async (payload, job) => {
+      const { ctx } = await contextFor(job.connectionId);
+      const outcome = await checkLateWrites(ctx, payload, job);
+      if (outcome !== 'clean')
+        ctx.logger?.info({ entityKey: job.entityKey, outcome }, 'orders.late-writes checked the order');
     },
     [TASKS.ordersPoll]: async (payload, job) => {
       const { ctx } = await contextFor(job.connectionId);

@@ -12,6 +12,8 @@ import { customerTopicRoute } from './customers/routing.js';
 export const TASKS = {
   ordersSync: 'orders.sync',
   ordersPoll: 'orders.poll',
+  /** The late-write check after an order write that had to be re-run (orders/late-writes.ts). */
+  ordersLateWrites: 'orders.late-writes',
   fulfilmentPoll: 'fulfilment.poll',
   fulfilmentApply: 'fulfilment.apply',
 } as const;

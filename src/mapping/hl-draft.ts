@@ -34,6 +34,11 @@ export const hlOrderHeaderSchema = z.object({
   /** Set when the config names the method instead of giving its id; the flow resolves it. */
   shipping_method_name: z.string().nullable(),
   sales_rep: z.string().nullable(),
+  /**
+   * The Heartland order number, when `orderNumber.from` is `bigcommerce`: Heartland refuses a second
+   * order with the same number, which makes a create that lands late harmless (hl-order-writer.ts).
+   */
+  public_id: z.string().optional(),
   custom: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 });
 

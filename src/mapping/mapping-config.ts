@@ -212,6 +212,22 @@ export const mappingConfigSchema = z
       .regex(/^[a-z][a-z0-9_]{0,62}$/, 'a Heartland custom field key (snake_case)')
       .default('bc_order_id')
       .describe('HL sales order custom field holding the BC order id (idempotency lookup)'),
+    orderNumber: z
+      .strictObject({
+        from: z
+          .enum(['bigcommerce', 'heartland'])
+          .default('bigcommerce')
+          .describe(
+            "bigcommerce: the HL order number (public_id) is the BC order id with `prefix` — staff find web orders by their number, and Heartland refuses a second order with the same number, so a create that timed out and landed late cannot make a duplicate; heartland: Heartland's own counter (late copies are then found and cancelled by the late-write check)",
+          ),
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9-]{0,12}$/, 'letters, digits and - (at most 12)')
+          .default('BC-')
+          .describe('Prefix of the HL order number, so web numbers never collide with in-store ones'),
+      })
+      .prefault({})
+      .describe('Heartland order numbers of web orders'),
     giftCertificateLines: z
       .enum(['exclude', 'reject'])
       .default('exclude')

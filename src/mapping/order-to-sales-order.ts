@@ -383,6 +383,9 @@ export async function mapOrder(input: MapOrderInput): Promise<MapOrderResult> {
         shipping_method_id: shipMethod?.id ?? null,
         shipping_method_name: shipMethod?.id === undefined ? (shipMethod?.name ?? null) : null,
         sales_rep: salesRep,
+        ...(config.orderNumber.from === 'bigcommerce'
+          ? { public_id: `${config.orderNumber.prefix}${order.id}` }
+          : {}),
         custom,
       },
       billingAddress: billing.address,

@@ -195,7 +195,8 @@ export async function startBridge(options: StartBridgeOptions = {}): Promise<Bri
     },
     metrics,
     now: Date.now,
-    options: { pollGraceMs: 0, ...options.flowOptions },
+    // The late-write check runs soon after a re-run write, so tests that retry see it done by idle().
+    options: { pollGraceMs: 0, lateWriteCheckMs: 200, ...options.flowOptions },
   };
   const handlers = createFlowHandlers(() => ctx);
   if (options.hooks !== false) {

@@ -52,6 +52,8 @@ describe('mapOrder', () => {
       shipping_method_id: 100004,
       shipping_method_name: null,
       sales_rep: 'Ecommerce',
+      // The Heartland order number is the web one (mapping orderNumber: bigcommerce, prefix BC-).
+      public_id: 'BC-149',
       custom: { bc_order_id: '149' },
     });
     expect(d.targetStatus).toBe('open'); // BC 11 Awaiting Fulfillment
@@ -107,6 +109,14 @@ describe('mapOrder', () => {
     const c = await mapOrder(input({ hlCustomerId: 1 }));
     expect(a.ok && b.ok && a.hash === b.hash).toBe(true);
     expect(a.ok && c.ok && a.hash !== c.hash).toBe(true);
+  });
+
+  it('numbers the Heartland order after the web order with the configured prefix, or leaves it to Heartland', async () => {
+    const web = await mapOrder(input({ configOver: { ...baseConfig, orderNumber: { prefix: 'W' } } }));
+    const own = await mapOrder(input({ configOver: { ...baseConfig, orderNumber: { from: 'heartland' } } }));
+    expect(web.ok && web.draft.header.public_id).toBe('W149');
+    expect(own.ok && 'public_id' in own.draft.header).toBe(false);
+    expect(() => parseMappingConfig({ ...baseConfig, orderNumber: { prefix: 'BC 1' } })).toThrow(/prefix/);
   });
 
   it('sells bundle components with the parent price spread over them when configured', async () => {

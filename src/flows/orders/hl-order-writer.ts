@@ -148,15 +148,21 @@ export async function writeSalesOrder(
         },
         draft.lines.map((d) => ({ ...d.body })),
       );
+      created = true;
     } catch (err) {
-      throw staleItemsOr(err, refs, input.itemsFromCache ?? []);
+      if (!isOrderNumberTaken(err)) throw staleItemsOr(err, refs, input.itemsFromCache ?? []);
+      // Heartland already has an order with this number: an earlier create of ours landed after all
+      // (the order number is the fence, mapping `orderNumber`). Continue with it.
+      hlOrderId = await orderHoldingNumber(ctx, bcOrderId, header.public_id ?? '', err);
+      foundByLookup = true;
     }
-    created = true;
-    // The one write that must never happen twice: its own line, so a duplicate can be traced to its runs.
-    ctx.logger?.info(
-      { entityKey: `bc:order:${bcOrderId}`, hlOrderId, attempt: input.attempt, jobId: input.jobId },
-      'orders.sync created the Heartland order',
-    );
+    if (created) {
+      // The one write that must never happen twice: its own line, so a duplicate can be traced to its runs.
+      ctx.logger?.info(
+        { entityKey: `bc:order:${bcOrderId}`, hlOrderId, attempt: input.attempt, jobId: input.jobId },
+        'orders.sync created the Heartland order',
+      );
+    }
   }
   try {
     const rest = await completeOrder(ctx, refs, draft, hlOrderId, created);
@@ -275,6 +281,36 @@ async function completeOrder(
     }
   }
   return { lines, status, added };
+}
+
+/** A create refused because the order number (`public_id`) is in use (NOTES §3 error body). */
+function isOrderNumberTaken(err: unknown): err is PermanentError {
+  return (
+    err instanceof PermanentError &&
+    err.code === 'HB_ERR_HL_VALIDATION' &&
+    (err.fieldErrors?.public_id ?? []).some((m) => /taken|exists|unique/i.test(m))
+  );
+}
+
+/**
+ * The order that holds our order number: ours if it carries this BigCommerce id. Anything else is an
+ * order heartbridge did not make (an in-store number in the same range): a person must choose a prefix.
+ */
+async function orderHoldingNumber(
+  ctx: FlowContext,
+  bcOrderId: number,
+  publicId: string,
+  err: PermanentError,
+): Promise<number> {
+  const ids = await findByBcOrderId(ctx, bcOrderId);
+  if (ids[0] !== undefined) return ids[0];
+  throw new PermanentError({
+    code: 'HB_ERR_ORDER_NUMBER_TAKEN',
+    message: `Heartland order number ${publicId} is used by an order that is not BigCommerce order ${bcOrderId}`,
+    suggestedFix:
+      'set mapping.orderNumber.prefix to one no in-store order number starts with (or orderNumber.from: heartland), then replay',
+    cause: err,
+  });
 }
 
 /** True when an item is on two BigCommerce lines: only Heartland line ids can tell them apart. */

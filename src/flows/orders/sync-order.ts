@@ -29,6 +29,7 @@ import { orderEntityKey } from '../routing.js';
 import { ensureCustomer, findCustomer } from './customer-step.js';
 import { bcOrderStateHash, fetchOrderBundle, type OrderBundle, versionOf } from './fetch-order.js';
 import { findByBcOrderId, isHlStatus, writeSalesOrder } from './hl-order-writer.js';
+import { scheduleLateWriteCheck, writtenSnapshot } from './late-writes.js';
 import { describeLineEdits, linesSignature, snapshotLines, storedSnapshot } from './line-edits.js';
 import { commitOrderWrites } from './order-writes.js';
 import { quarantineJob } from './quarantine.js';
@@ -200,6 +201,8 @@ export async function syncOrder(
     shipping: draft.shippingAddress,
   });
   draft.header.customer_id = ensured.customerId;
+  // A re-run after an unknown outcome: a write of the earlier run may still land (late-writes.ts).
+  if (job.attempt > 1 || link?.data?.state === 'creating') await scheduleLateWriteCheck(ctx, orderId);
   const written = await writeSalesOrder(ctx, deps.refs, {
     bcOrderId: orderId,
     draft,
@@ -230,6 +233,7 @@ export async function syncOrder(
           hlStatus: written.status,
           lines: written.lines,
           bcLines: snapshotLines(bundle.products),
+          written: writtenSnapshot(draft),
           customerId: ensured.customerId,
           bcSeenHash: stateHash,
         },
