@@ -188,6 +188,90 @@ describe('reservations (BigCommerce orders not yet in Heartland)', () => {
     expect(r.released).toContain(sku);
     expect((await reservedBySku(h.ctx, [sku])).size).toBe(0);
   });
+
+  // The chaos run (10,000 orders in 30 min, 500 parked on purpose) kept this job running back to back:
+  // every run re-read each order modified in the last 10 minutes and looked up each open order's link
+  // one query at a time. A run must cost what changed since the last one, and still hold every order
+  // that took stock and is not in Heartland — including one that shows up in the list late.
+  it('a run costs what changed since the last one; late-listed orders are still held, then released', async () => {
+    const x = await startHarness();
+    h = x;
+    await fullSync(x.ctx);
+    const skus = sharedSkus(x).filter((s) => x.bcLevel(s, 1) >= 2);
+    expect(skus.length).toBeGreaterThanOrEqual(16);
+    const t0 = Date.now();
+    const billing_address = { first_name: 'A', last_name: 'B', email: 'a@example.com' };
+    /** A BigCommerce order of one unit of `sku`, as if last modified at `modifiedAt`. */
+    const place = (sku: string, modifiedAt: number) => {
+      const o = x.sb.bc.placeOrder({ products: [{ sku, quantity: 1 }], billing_address }) as { id: number };
+      const rec = x.sb.bc.state.orders.get(o.id);
+      if (!rec) throw new Error(`no order ${o.id}`);
+      rec.date_created = modifiedAt;
+      rec.date_modified = modifiedAt;
+      return String(o.id);
+    };
+    const link = (bcId: string, state: string) =>
+      x.engine.links.upsert({
+        connectionId: 'test',
+        kind: 'order',
+        bcId,
+        hlId: `hl-${bcId}`,
+        data: { state },
+      });
+    const held = async (sku: string) => (await reservedBySku(x.ctx, [sku])).get(sku)?.get(1) ?? 0;
+
+    // 12 orders spread over the last 9 minutes; one already in Heartland, one still being created there.
+    const ids = skus.slice(0, 12).map((sku, i) => place(sku, t0 - 9 * 60_000 + i * 30_000));
+    const inHl = place(skus[12] as string, t0 - 8 * 60_000);
+    const creating = place(skus[13] as string, t0 - 8 * 60_000);
+    await link(inHl, 'open');
+    await link(creating, 'creating');
+
+    const first = await refreshReservations(x.ctx);
+    expect(first.ordersChecked).toBe(14);
+    expect(new Set(first.reserved)).toEqual(new Set([...skus.slice(0, 12), skus[13]]));
+    expect(await held(skus[12] as string)).toBe(0);
+
+    // Nothing changed: one list request, and only the orders next to the newest seen are read again
+    // (before: all 14, every run, as they were modified in the last 10 minutes).
+    let before = x.bcRequests();
+    const quiet = await refreshReservations(x.ctx);
+    expect(quiet.ordersChecked).toBeLessThanOrEqual(1);
+    expect(x.bcRequests() - before).toBe(1);
+    expect(quiet).toMatchObject({ reserved: [], released: [] });
+
+    // Releases still follow Heartland and cancellations.
+    await link(ids[0] as string, 'creating');
+    expect((await refreshReservations(x.ctx)).released).toEqual([]);
+    await link(ids[0] as string, 'open');
+    await link(creating, 'open');
+    await x.ctx.bc.orders.updateStatus(Number(ids[1]), 5);
+    const released = await refreshReservations(x.ctx);
+    expect(new Set(released.released)).toEqual(new Set([skus[0], skus[1], skus[13]]));
+    expect(released.ordersChecked).toBeLessThanOrEqual(2);
+
+    // An order BigCommerce stamped minutes ago that only now shows up in the list (a late commit, a
+    // lagging replica): the fresh listing is past it, the settle sweep is not. Once BigCommerce's clock
+    // is 10 minutes past it, the next run lists that stretch again, once, and holds the order.
+    place(skus[14] as string, t0 - 6 * 60_000);
+    await refreshReservations(x.ctx);
+    x.ctx.now = () => Date.now() + 12 * 60_000;
+    const swept = await refreshReservations(x.ctx);
+    expect(swept.reserved).toContain(skus[14]);
+    expect(await held(skus[14] as string)).toBe(1);
+    expect(swept.ordersChecked).toBeLessThanOrEqual(16); // every order at most once more
+    before = x.bcRequests();
+    const after = await refreshReservations(x.ctx);
+    expect(after.ordersChecked).toBeLessThanOrEqual(1); // the sweep is not repeated
+    expect(x.bcRequests() - before).toBe(1);
+
+    // Orders that never reach Heartland are held until the TTL, then released with an alert.
+    x.ctx.now = () => Date.now() + 49 * 3_600_000;
+    const expired = await refreshReservations(x.ctx);
+    expect(expired.released).toEqual(expect.arrayContaining([skus[2], skus[11], skus[14]]));
+    expect(x.alerts.some((a) => a.key === 'inventory:reservation-expired:test')).toBe(true);
+    expect((await reservedBySku(x.ctx)).size).toBe(0);
+  });
 });
 
 describe('echoes, drift', () => {

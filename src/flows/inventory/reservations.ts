@@ -7,7 +7,11 @@
  * - Recorded by `refreshReservations` (recent BigCommerce orders that took stock and have no Heartland
  *   order yet: one list call + one products call per new order), triggered at once by BigCommerce's
  *   order-driven inventory webhooks and by a slow schedule as a backstop; or directly by
- *   `recordOrderReservation` (the orders flow may call it when it sees a new order).
+ *   `recordOrderReservation` (the orders flow may call it when it sees a new order). A run costs what
+ *   changed since the last one, not what is open or recent: each order modification is listed about
+ *   twice (once fresh, once more when it is sure to be visible — see `refreshReservations`), and the
+ *   database lookups are one query per page or per run, never one per order (the chaos run's 500 parked
+ *   orders and 10-minute re-read made the job run back to back).
  * - Every reserve and release marks its SKUs "to re-sync" in the SAME transaction (a row per SKU in
  *   `cursors`, name `inventory.resync:<sku>`, value a fresh token); `resyncMarked` syncs the marked SKUs
  *   and deletes only the markers whose token it read. So a crash or a failed write between a release and
@@ -39,9 +43,33 @@ type Db = Kysely<Database & { reservations: ReservationsTable }>;
 
 /** BigCommerce statuses whose stock was given back (or never taken): 0 incomplete, 4 refunded, 5 cancelled, 6 declined. */
 const NO_STOCK_STATUSES = new Set([0, 4, 5, 6]);
-const CURSOR = 'inventory.reservations.modified_since';
-const OVERLAP_MS = 10 * 60_000;
+/** The listing window (JSON, see `WindowState`). */
+const CURSOR = 'inventory.reservations.window';
+/**
+ * Before the window: one ISO time, the newest `date_modified` seen, re-read with a 10-minute overlap on
+ * every run. Read once on upgrade; left in place, so a downgrade resumes from it (re-reading, never
+ * skipping).
+ */
+const LEGACY_CURSOR = 'inventory.reservations.modified_since';
+/**
+ * How long an order may stay invisible to the orders list after the `date_modified` BigCommerce stamped
+ * on it (a write committed after a later one, a lagging replica or index, BigCommerce servers' clocks a
+ * little apart). The old code covered this by re-reading the last 10 minutes on EVERY run; the window
+ * keeps the same 10-minute bound but re-reads each order once (the settle sweep).
+ */
+const SETTLE_MS = 10 * 60_000;
+/**
+ * The fresh listing starts this far before the newest `date_modified` seen, so an order that became
+ * visible a few seconds late (the ordinary case: a transaction still committing while we listed, or a
+ * stamp in the previous second — the filter has whole-second precision) is reserved at the next run,
+ * not only at the settle sweep. Small enough to fit in the first page (250 orders) at chaos-run rates.
+ */
+const FRESH_OVERLAP_MS = 10_000;
+/** The settle sweep waits until it has at least this much to re-read: one list request a minute, not one per run. */
+const SWEEP_STEP_MS = 60_000;
 const FIRST_LOOKBACK_MS = 24 * 3_600_000;
+/** Ids per `in (…)` list: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const IN_CHUNK = 500;
 
 function db(ctx: InventoryFlowContext): Db {
   return ctx.engine.store.db.withTables<{ reservations: ReservationsTable }>() as unknown as Db;
@@ -199,40 +227,147 @@ export async function resyncMarked(
   return done;
 }
 
-async function openOrders(ctx: InventoryFlowContext): Promise<Map<string, number>> {
-  const rows = await db(ctx)
-    .selectFrom('reservations')
-    .select(['bc_order_id', 'created_at'])
-    .where('connection_id', '=', ctx.connectionId)
-    .where('released_at', 'is', null)
-    .execute();
-  const out = new Map<string, number>();
-  for (const r of rows)
-    out.set(r.bc_order_id, Math.min(out.get(r.bc_order_id) ?? Infinity, Number(r.created_at)));
+function chunks<T>(items: T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
-async function knownOrders(ctx: InventoryFlowContext, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db(ctx)
-    .selectFrom('reservations')
-    .select('bc_order_id')
-    .distinct()
-    .where('connection_id', '=', ctx.connectionId)
-    .where('bc_order_id', 'in', ids)
-    .execute();
-  return new Set(rows.map((r) => r.bc_order_id));
+/** True once Heartland has the order with its lines (the orders flow's link is past `creating`). */
+function linkInHeartland(hlId: string | null, dataJson: string | null): boolean {
+  if (!hlId) return false;
+  try {
+    const data = dataJson ? (JSON.parse(dataJson) as Record<string, unknown> | null) : null;
+    return data?.state !== 'creating';
+  } catch {
+    // Unreadable state: keep holding (the TTL and its alert end it) rather than give units back early.
+    return false;
+  }
 }
 
-/** True once Heartland has the order with its lines (the orders flow's link is past `creating`). */
-async function inHeartland(ctx: InventoryFlowContext, bcOrderId: string): Promise<boolean> {
-  const link = await ctx.engine.links.findByBcId(ctx.connectionId, 'order', bcOrderId);
-  return Boolean(link?.hlId) && link?.data?.state !== 'creating';
+/**
+ * Open orders that must be released now: in Heartland, or held for longer than `ttl` (with the time
+ * they were first held). One query joining the `order` links, filtered in the database, instead of one
+ * link lookup per open order: parked orders (never reaching Heartland) cost nothing per run.
+ */
+async function ordersToRelease(
+  ctx: InventoryFlowContext,
+  expiredBefore: number,
+): Promise<Map<string, { since: number; inHeartland: boolean }>> {
+  const rows = await db(ctx)
+    .selectFrom('reservations as r')
+    .leftJoin('links as l', (j) =>
+      j
+        .onRef('l.connection_id', '=', 'r.connection_id')
+        .on('l.kind', '=', 'order')
+        .onRef('l.bc_id', '=', 'r.bc_order_id'),
+    )
+    .select(['r.bc_order_id', 'r.created_at', 'l.hl_id', 'l.data_json'])
+    .where('r.connection_id', '=', ctx.connectionId)
+    .where('r.released_at', 'is', null)
+    .where((eb) => eb.or([eb('l.hl_id', 'is not', null), eb('r.created_at', '<', expiredBefore)]))
+    .execute();
+  const out = new Map<string, { since: number; inHeartland: boolean }>();
+  for (const r of rows) {
+    const prev = out.get(r.bc_order_id);
+    out.set(r.bc_order_id, {
+      since: Math.min(prev?.since ?? Infinity, Number(r.created_at)),
+      inHeartland: linkInHeartland(r.hl_id, r.data_json),
+    });
+  }
+  return out;
+}
+
+/** Of `ids`, the orders holding (or having held) a reservation, and those with one still open. */
+async function knownOrders(
+  ctx: InventoryFlowContext,
+  ids: string[],
+): Promise<{ known: Set<string>; open: Set<string> }> {
+  const known = new Set<string>();
+  const open = new Set<string>();
+  for (const part of chunks(ids)) {
+    const rows = await db(ctx)
+      .selectFrom('reservations')
+      .select(['bc_order_id', 'released_at'])
+      .where('connection_id', '=', ctx.connectionId)
+      .where('bc_order_id', 'in', part)
+      .execute();
+    for (const r of rows) {
+      known.add(r.bc_order_id);
+      if (r.released_at === null) open.add(r.bc_order_id);
+    }
+  }
+  return { known, open };
+}
+
+/** Of `ids`, the orders Heartland has (see `linkInHeartland`): one query per page, not one per order. */
+async function inHeartland(ctx: InventoryFlowContext, ids: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const part of chunks(ids)) {
+    const rows = await db(ctx)
+      .selectFrom('links')
+      .select(['bc_id', 'hl_id', 'data_json'])
+      .where('connection_id', '=', ctx.connectionId)
+      .where('kind', '=', 'order')
+      .where('bc_id', 'in', part)
+      .execute();
+    for (const r of rows) if (r.bc_id && linkInHeartland(r.hl_id, r.data_json)) out.add(r.bc_id);
+  }
+  return out;
+}
+
+/**
+ * Where the listing stands, in BigCommerce's clock (`date_modified`, whole seconds) except `seenAt`:
+ * - `seen`: the newest `date_modified` listed; the next fresh listing starts `FRESH_OVERLAP_MS` before it.
+ * - `seenAt`: our clock when `seen` had been read. BigCommerce's clock had passed `seen` by then, so at
+ *   our time t it reads at least `seen + (t − seenAt)`: elapsed time on our own clock, never a
+ *   comparison between the two clocks, so skew between us and BigCommerce does not matter.
+ * - `swept`: every order modified at or before it has been listed at a moment when BigCommerce's clock
+ *   was at least `SETTLE_MS` past its `date_modified` — so it was visible, and reserved if it needed to be.
+ */
+interface WindowState {
+  seen: number;
+  seenAt: number;
+  swept: number;
+}
+
+function parseWindow(raw: string | null): WindowState | null {
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as Record<string, unknown>;
+    const seen = Date.parse(String(v.seen));
+    const seenAt = Date.parse(String(v.seenAt));
+    const swept = Date.parse(String(v.swept));
+    if ([seen, seenAt, swept].every(Number.isFinite)) return { seen, seenAt, swept };
+  } catch {
+    // not ours: start over below
+  }
+  return null;
+}
+
+async function loadWindow(ctx: InventoryFlowContext, now: number): Promise<WindowState | null> {
+  const state = parseWindow(await ctx.engine.cursors.get(ctx.connectionId, CURSOR));
+  if (state) return state;
+  const legacy = Date.parse((await ctx.engine.cursors.get(ctx.connectionId, LEGACY_CURSOR)) ?? '');
+  if (!Number.isFinite(legacy)) return null;
+  // The old cursor was the newest `date_modified` seen, and its last 10 minutes were re-read every run:
+  // those are not settled yet. BigCommerce's clock has passed it by now.
+  return { seen: legacy, seenAt: now, swept: legacy - SETTLE_MS };
+}
+
+async function saveWindow(ctx: InventoryFlowContext, w: WindowState): Promise<void> {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  await ctx.engine.cursors.set(
+    ctx.connectionId,
+    CURSOR,
+    JSON.stringify({ seen: iso(w.seen), seenAt: iso(w.seenAt), swept: iso(w.swept) }),
+  );
 }
 
 export interface RefreshResult {
   reserved: string[];
   released: string[];
+  /** Orders listed this run (fresh listing plus settle sweep). */
   ordersChecked: number;
 }
 
@@ -240,6 +375,16 @@ export interface RefreshResult {
  * Releases what Heartland now has (or what expired), then reserves recent BigCommerce orders it lacks.
  * Runs from the connection's one `inventory.reservations` job (hints queue it, coalesced; jobs of one
  * entity never run at once), so a burst of sales costs one walk, not one per SKU sold.
+ *
+ * Orders are listed by modification time (new orders and cancellations of older ones both show up), in
+ * two parts (see `WindowState`):
+ * - fresh: everything modified since shortly before the newest `date_modified` seen — what changed
+ *   since the last run. A quiet run lists next to nothing.
+ * - settle sweep: an order can appear in the list after orders stamped later than it (commit order,
+ *   replicas), so listing only past the newest seen could miss it for good. The old code re-read the
+ *   last 10 minutes on every run for that, which under load was thousands of orders a run. Instead each
+ *   stretch of `date_modified` is listed once more, once BigCommerce's clock is `SETTLE_MS` past it —
+ *   the same 10-minute bound, paid once per order instead of once per run.
  */
 export async function refreshReservations(ctx: InventoryFlowContext): Promise<RefreshResult> {
   const released: string[] = [];
@@ -247,8 +392,8 @@ export async function refreshReservations(ctx: InventoryFlowContext): Promise<Re
   const ttl = parseDurationMs(ctx.inventory.reservationTtl);
   const now = ctx.now();
 
-  for (const [orderId, since] of await openOrders(ctx)) {
-    if (await inHeartland(ctx, orderId)) {
+  for (const [orderId, { since, inHeartland: had }] of await ordersToRelease(ctx, now - ttl)) {
+    if (had) {
       released.push(...(await releaseOrder(ctx, orderId, 'in_heartland')));
     } else if (now - since > ttl) {
       released.push(...(await releaseOrder(ctx, orderId, 'expired')));
@@ -262,29 +407,25 @@ export async function refreshReservations(ctx: InventoryFlowContext): Promise<Re
     }
   }
 
-  const cursor = await ctx.engine.cursors.get(ctx.connectionId, CURSOR);
-  const from = cursor ? Date.parse(cursor) - OVERLAP_MS : now - FIRST_LOOKBACK_MS;
   let ordersChecked = 0;
-  let newest = cursor ? Date.parse(cursor) : from;
-  // By modification time: new orders and cancellations of older ones both show up.
-  for await (const page of ctx.bc.orders.list({
-    min_date_modified: new Date(from).toISOString(),
-    sort: 'id:asc',
-  })) {
-    const known = await knownOrders(
+  const checkOrders = async (orders: ReadonlyArray<{ id: number; status_id: number }>) => {
+    ordersChecked += orders.length;
+    const { known, open } = await knownOrders(
       ctx,
-      page.items.map((o) => String(o.id)),
+      orders.map((o) => String(o.id)),
     );
-    for (const order of page.items) {
-      ordersChecked++;
-      const modified = Date.parse(order.date_modified);
-      if (Number.isFinite(modified)) newest = Math.max(newest, modified);
+    const candidates = orders.filter((o) => !NO_STOCK_STATUSES.has(o.status_id) && !known.has(String(o.id)));
+    const had = await inHeartland(
+      ctx,
+      candidates.map((o) => String(o.id)),
+    );
+    for (const order of orders) {
       const id = String(order.id);
       if (NO_STOCK_STATUSES.has(order.status_id)) {
-        if (known.has(id)) released.push(...(await releaseOrder(ctx, id, 'cancelled')));
+        if (open.has(id)) released.push(...(await releaseOrder(ctx, id, 'cancelled')));
         continue;
       }
-      if (known.has(id) || (await inHeartland(ctx, id))) continue;
+      if (known.has(id) || had.has(id)) continue;
       const products = await ctx.bc.orders.products(order.id);
       reserved.push(
         ...(await recordOrderReservation(
@@ -294,8 +435,57 @@ export async function refreshReservations(ctx: InventoryFlowContext): Promise<Re
         )),
       );
     }
+  };
+
+  const prev = await loadWindow(ctx, now);
+  // First run: our clock is all we have; BigCommerce's is surely past `now − 24 h`.
+  const w: WindowState = prev ?? {
+    seen: now - FIRST_LOOKBACK_MS,
+    seenAt: now,
+    swept: now - FIRST_LOOKBACK_MS,
+  };
+  const freshFrom = prev ? w.seen - FRESH_OVERLAP_MS : w.seen;
+  const freshStart = ctx.now();
+  let newest = w.seen;
+  for await (const page of ctx.bc.orders.list({
+    min_date_modified: new Date(freshFrom).toISOString(),
+    sort: 'id:asc',
+  })) {
+    for (const order of page.items) {
+      const modified = Date.parse(order.date_modified);
+      if (Number.isFinite(modified)) newest = Math.max(newest, modified);
+    }
+    await checkOrders(page.items);
   }
-  await ctx.engine.cursors.set(ctx.connectionId, CURSOR, new Date(newest).toISOString());
+  // A lower bound of BigCommerce's clock at our time t (see `WindowState`): from the last position and,
+  // when this listing saw newer orders, from those (read by now).
+  const last = { seen: w.seen, seenAt: w.seenAt };
+  if (newest > w.seen) {
+    w.seen = newest;
+    w.seenAt = ctx.now();
+  }
+  const bcClockAtLeast = (t: number) => Math.max(last.seen + (t - last.seenAt), w.seen + (t - w.seenAt));
+
+  // The settle sweep: orders modified in [swept, freshFrom) were only listed fresh; list them again
+  // once BigCommerce's clock is SETTLE_MS past them. Above `freshFrom` this run's fresh listing did it.
+  const sweepStart = ctx.now();
+  const settled = bcClockAtLeast(sweepStart) - SETTLE_MS;
+  const sweepTo = Math.min(freshFrom, settled);
+  if (sweepTo > w.swept && (sweepTo - w.swept >= SWEEP_STEP_MS || settled >= freshFrom)) {
+    for await (const page of ctx.bc.orders.list({
+      min_date_modified: new Date(w.swept).toISOString(),
+      max_date_modified: new Date(sweepTo).toISOString(),
+      sort: 'id:asc',
+    })) {
+      await checkOrders(page.items);
+    }
+    w.swept = sweepTo;
+  }
+  // Once the sweep has reached the fresh listing's start, that listing settled what it listed far enough
+  // in the past: a first run settles its 24 h look-back, a quiet spell ends with nothing left to sweep.
+  if (w.swept >= freshFrom) w.swept = Math.max(w.swept, bcClockAtLeast(freshStart) - SETTLE_MS);
+
+  await saveWindow(ctx, w);
   return { reserved: [...new Set(reserved)], released: [...new Set(released)], ordersChecked };
 }
 
