@@ -95,11 +95,7 @@ describe('a create that lands after its retry', () => {
 
   it('with Heartland numbering, the late copy exists — and the late-write check cancels it', async () => {
     const b = await bridge({ mapping: { orderNumber: { from: 'heartland', prefix: '' } } });
-    const order = place(b);
-    hold(b, 'POST /api/sales/orders');
-    await syncUntilDone(b, order.id);
-    await sleep(HOLD_MS + 200);
-    b.sandbox.hl.faults.set({ enabled: false });
+    const order = await syncWithLateLanding(b, 'POST /api/sales/orders');
     // The failure the chaos run found: two Heartland orders for one web order.
     expect(b.hlOrdersFor(order.id).length).toBeGreaterThan(1);
     const link = await b.engine.links.findByBcId('main', 'order', String(order.id));
@@ -118,11 +114,7 @@ describe('a create that lands after its retry', () => {
 describe('a tax POST that lands after its retry', () => {
   it('is reversed by the late-write check, so the Heartland total is the web total again', async () => {
     const b = await bridge({ mapping: { taxHandling: { mode: 'order' } } });
-    const order = place(b);
-    hold(b, 'POST /api/sales/orders/:id/taxes');
-    await syncUntilDone(b, order.id);
-    await sleep(HOLD_MS + 200);
-    b.sandbox.hl.faults.set({ enabled: false });
+    const order = await syncWithLateLanding(b, 'POST /api/sales/orders/:id/taxes');
     const [hl] = b.hlOrdersFor(order.id);
     const before = hlTaxes(b, hl!.id);
     expect(before.length).toBeGreaterThan(1); // written twice: the failure to repair
@@ -140,11 +132,7 @@ describe('a tax POST that lands after its retry', () => {
 describe('a deposit payment that lands after its retry', () => {
   it('is not undone by a machine: a critical alert names it', async () => {
     const b = await bridge();
-    const order = place(b);
-    hold(b, 'POST /api/sales/orders/:id/payments');
-    await syncUntilDone(b, order.id);
-    await sleep(HOLD_MS + 200);
-    b.sandbox.hl.faults.set({ enabled: false });
+    const order = await syncWithLateLanding(b, 'POST /api/sales/orders/:id/payments');
     const [hl] = b.hlOrdersFor(order.id);
     expect(b.sandbox.hl.state.payments.where((p) => p.order_id === hl!.id).length).toBeGreaterThan(1);
     await runLateWriteCheck(b, order.id);
