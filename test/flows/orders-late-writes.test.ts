@@ -50,6 +50,16 @@ function hold(b: Bridge, route: string) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Places an order and syncs it while Heartland holds `route` longer than the settle wait; waits for every held write to land. */
+async function syncWithLateLanding(b: Bridge, route: string) {
+  const order = place(b);
+  hold(b, route);
+  await syncUntilDone(b, order.id);
+  await sleep(HOLD_MS + 200);
+  b.sandbox.hl.faults.set({ enabled: false });
+  return order;
+}
+
 /** Runs orders.sync as the queue does: attempt after attempt, each not before the error's `notBefore`. */
 async function syncUntilDone(b: Bridge, orderId: number, maxAttempts = 6): Promise<number> {
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
