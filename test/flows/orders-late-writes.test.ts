@@ -165,6 +165,21 @@ describe('a deposit payment that lands after its retry', () => {
 });
 
 describe('the order number fence', () => {
+  it('a create refused because our own order already holds the number continues with that order', async () => {
+    // E.g. the link row was lost (a restore from an older backup): nothing says `creating`, so the flow
+    // POSTs without looking first — Heartland's "has already been taken" sends it to the lookup.
+    const b = await bridge();
+    const order = place(b);
+    await syncUntilDone(b, order.id);
+    const [hl] = b.hlOrdersFor(order.id);
+    await b.store.db.deleteFrom('links').where('kind', '=', 'order').execute();
+    await b.handlers['orders.sync']!({ orderId: order.id }, orderJob('orders.sync', order.id, 1));
+    expect(b.hlOrdersFor(order.id)).toEqual([expect.objectContaining({ id: hl!.id, status: 'open' })]);
+    expect(b.sandbox.hl.state.payments.where((p) => p.order_id === hl!.id)).toHaveLength(1);
+    const link = await b.engine.links.findByBcId('main', 'order', String(order.id));
+    expect(link).toMatchObject({ hlId: String(hl!.id), data: expect.objectContaining({ state: 'synced' }) });
+  });
+
   it('an in-store order already holding the number stops the order with a fix, and makes nothing', async () => {
     const b = await bridge();
     const order = place(b);
