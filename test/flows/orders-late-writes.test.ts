@@ -162,6 +162,15 @@ describe('a deposit payment that lands after its retry', () => {
     expect(b.hlOrdersFor(order.id)).toEqual([expect.objectContaining({ id: hl!.id, status: 'open' })]);
     expect(b.alerts.filter((a) => a.key.includes(String(order.id)))).toEqual([]);
   });
+
+  it('a re-run whose earlier attempt failed before writing to Heartland schedules no check', async () => {
+    const b = await bridge();
+    const order = place(b);
+    // Attempt 1 failed reading BigCommerce (no link, nothing written): attempt 2 writes the order.
+    await b.handlers['orders.sync']!({ orderId: order.id }, orderJob('orders.sync', order.id, 2));
+    expect(b.hlOrdersFor(order.id)).toHaveLength(1);
+    expect(await lateWriteJobs(b, order.id)).toHaveLength(0);
+  });
 });
 
 describe('the order number fence', () => {

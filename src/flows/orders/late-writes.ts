@@ -45,7 +45,7 @@ export function writtenSnapshot(draft: HlSalesOrderDraft): WrittenSnapshot {
 }
 
 /**
- * Called before a write that follows an unknown outcome (a re-run, or a `creating` link): schedules the
+ * Called before a write that follows an unfinished one (the link says `creating`): schedules the
  * check `polling.lateWrites` from now. Coalesced per order, so the last re-run's check is the one kept.
  * Scheduled BEFORE the write, so a crash right after the write cannot skip it.
  */

@@ -201,8 +201,10 @@ export async function syncOrder(
     shipping: draft.shippingAddress,
   });
   draft.header.customer_id = ensured.customerId;
-  // A re-run after an unknown outcome: a write of the earlier run may still land (late-writes.ts).
-  if (job.attempt > 1 || link?.data?.state === 'creating') await scheduleLateWriteCheck(ctx, orderId);
+  // An earlier run wrote (or may have written) to Heartland and did not finish — the link says
+  // `creating` from before its first POST until the final commit — so a write of it may still land
+  // (late-writes.ts). A re-run whose predecessor failed before writing anything needs no check.
+  if (link?.data?.state === 'creating') await scheduleLateWriteCheck(ctx, orderId);
   const written = await writeSalesOrder(ctx, deps.refs, {
     bcOrderId: orderId,
     draft,
