@@ -272,6 +272,53 @@ describe('reservations (BigCommerce orders not yet in Heartland)', () => {
     expect(x.alerts.some((a) => a.key === 'inventory:reservation-expired:test')).toBe(true);
     expect((await reservedBySku(x.ctx)).size).toBe(0);
   });
+
+  it('a walk cut short carries on after the last page it finished; an order Heartland got meanwhile is not held', async () => {
+    const x = await startHarness();
+    h = x;
+    await fullSync(x.ctx);
+    // 260 one-unit orders: two pages of the orders list (250 a page).
+    const units = sharedSkus(x).flatMap((sku) => Array<string>(Math.min(x.bcLevel(sku, 1), 20)).fill(sku));
+    expect(units.length).toBeGreaterThanOrEqual(260);
+    const billing_address = { first_name: 'A', last_name: 'B', email: 'a@example.com' };
+    const ids = units
+      .slice(0, 260)
+      .map(
+        (sku) =>
+          (x.sb.bc.placeOrder({ products: [{ sku, quantity: 1 }], billing_address }) as { id: number }).id,
+      );
+    const orders = x.ctx.bc.orders;
+    const read = orders.products.bind(orders);
+    let cut = true;
+    orders.products = async (id: number) => {
+      // Heartland gets the first order while the walk is reading it.
+      if (id === ids[0])
+        await x.engine.links.upsert({
+          connectionId: 'test',
+          kind: 'order',
+          bcId: String(id),
+          hlId: 'hl-1',
+          data: { state: 'open' },
+        });
+      // The walk dies on the second page (a kill, a lost lease).
+      if (id === ids[255] && cut) {
+        cut = false;
+        throw new Error('killed');
+      }
+      return read(id);
+    };
+    await expect(refreshReservations(x.ctx)).rejects.toThrow('killed');
+    const resumed = await refreshReservations(x.ctx);
+    expect(resumed.ordersChecked).toBe(10); // the second page only, not all 260 again
+    const open = await x.ctx.engine.store.db
+      .selectFrom('reservations' as never)
+      .select('bc_order_id' as never)
+      .where('released_at' as never, 'is', null)
+      .execute();
+    const heldIds = new Set(open.map((r) => Number((r as { bc_order_id: string }).bc_order_id)));
+    expect(heldIds.has(ids[0] as number)).toBe(false);
+    expect(ids.slice(1).every((id) => heldIds.has(id))).toBe(true);
+  });
 });
 
 describe('echoes, drift', () => {

@@ -23,7 +23,9 @@
  *   its own).
  */
 import type { Generated, Kysely } from 'kysely';
+import { z } from 'zod';
 import { parseDurationMs } from '../../config/duration.js';
+import { ConcurrencyLimiter } from '../../connectors/shared/concurrency-limiter.js';
 import type { Database } from '../../store/schema.js';
 import type { InventoryFlowContext } from './inventory-context.js';
 
@@ -68,6 +70,8 @@ const FRESH_OVERLAP_MS = 10_000;
 /** The settle sweep waits until it has at least this much to re-read: one list request a minute, not one per run. */
 const SWEEP_STEP_MS = 60_000;
 const FIRST_LOOKBACK_MS = 24 * 3_600_000;
+/** Products reads of one walk in flight at once (the BigCommerce client's budget still paces them). */
+const PRODUCT_READS_IN_FLIGHT = 8;
 /** Ids per `in (…)` list: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const IN_CHUNK = 500;
 
@@ -247,33 +251,28 @@ function linkInHeartland(hlId: string | null, dataJson: string | null): boolean 
 
 /**
  * Open orders that must be released now: in Heartland, or held for longer than `ttl` (with the time
- * they were first held). One query joining the `order` links, filtered in the database, instead of one
- * link lookup per open order: parked orders (never reaching Heartland) cost nothing per run.
+ * they were first held). The open rows, then their `order` links in chunks by the links' unique key —
+ * not one lookup per open order (parked orders cost next to nothing per run), and not a join: on a
+ * fresh PostgreSQL database the planner, with statistics taken when both tables were empty, ran the
+ * join as a nested loop over every order link per reservation (38 s per run in the full chaos run).
  */
 async function ordersToRelease(
   ctx: InventoryFlowContext,
   expiredBefore: number,
 ): Promise<Map<string, { since: number; inHeartland: boolean }>> {
   const rows = await db(ctx)
-    .selectFrom('reservations as r')
-    .leftJoin('links as l', (j) =>
-      j
-        .onRef('l.connection_id', '=', 'r.connection_id')
-        .on('l.kind', '=', 'order')
-        .onRef('l.bc_id', '=', 'r.bc_order_id'),
-    )
-    .select(['r.bc_order_id', 'r.created_at', 'l.hl_id', 'l.data_json'])
-    .where('r.connection_id', '=', ctx.connectionId)
-    .where('r.released_at', 'is', null)
-    .where((eb) => eb.or([eb('l.hl_id', 'is not', null), eb('r.created_at', '<', expiredBefore)]))
+    .selectFrom('reservations')
+    .select(['bc_order_id', 'created_at'])
+    .where('connection_id', '=', ctx.connectionId)
+    .where('released_at', 'is', null)
     .execute();
+  const since = new Map<string, number>();
+  for (const r of rows)
+    since.set(r.bc_order_id, Math.min(since.get(r.bc_order_id) ?? Infinity, Number(r.created_at)));
+  const had = await inHeartland(ctx, [...since.keys()]);
   const out = new Map<string, { since: number; inHeartland: boolean }>();
-  for (const r of rows) {
-    const prev = out.get(r.bc_order_id);
-    out.set(r.bc_order_id, {
-      since: Math.min(prev?.since ?? Infinity, Number(r.created_at)),
-      inHeartland: linkInHeartland(r.hl_id, r.data_json),
-    });
+  for (const [id, first] of since) {
+    if (had.has(id) || first < expiredBefore) out.set(id, { since: first, inHeartland: had.has(id) });
   }
   return out;
 }
@@ -324,25 +323,34 @@ async function inHeartland(ctx: InventoryFlowContext, ids: string[]): Promise<Se
  *   comparison between the two clocks, so skew between us and BigCommerce does not matter.
  * - `swept`: every order modified at or before it has been listed at a moment when BigCommerce's clock
  *   was at least `SETTLE_MS` past its `date_modified` — so it was visible, and reserved if it needed to be.
+ * - `resume`: a fresh listing cut short (a kill, a lost lease): where it started (`from`, our clock at
+ *   its start `at`), the last order id it finished and the newest `date_modified` it had seen. The next
+ *   run carries on after that id instead of starting over — before, a walk longer than the time between
+ *   kills (the full chaos run: a kill every 20 s) never finished and re-listed 24 h of orders each time.
  */
 interface WindowState {
   seen: number;
   seenAt: number;
   swept: number;
+  resume?: { from: number; at: number; afterId: number; newest: number };
 }
+
+const isoTime = z.iso.datetime().transform((v) => Date.parse(v));
+const windowSchema = z.object({
+  seen: isoTime,
+  seenAt: isoTime,
+  swept: isoTime,
+  resume: z.object({ from: isoTime, at: isoTime, afterId: z.number().int(), newest: isoTime }).optional(),
+});
 
 function parseWindow(raw: string | null): WindowState | null {
   if (!raw) return null;
   try {
-    const v = JSON.parse(raw) as Record<string, unknown>;
-    const seen = Date.parse(String(v.seen));
-    const seenAt = Date.parse(String(v.seenAt));
-    const swept = Date.parse(String(v.swept));
-    if ([seen, seenAt, swept].every(Number.isFinite)) return { seen, seenAt, swept };
+    const parsed = windowSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
   } catch {
-    // not ours: start over below
+    return null; // not ours: start over
   }
-  return null;
 }
 
 async function loadWindow(ctx: InventoryFlowContext, now: number): Promise<WindowState | null> {
@@ -357,10 +365,18 @@ async function loadWindow(ctx: InventoryFlowContext, now: number): Promise<Windo
 
 async function saveWindow(ctx: InventoryFlowContext, w: WindowState): Promise<void> {
   const iso = (ms: number) => new Date(ms).toISOString();
+  const r = w.resume;
   await ctx.engine.cursors.set(
     ctx.connectionId,
     CURSOR,
-    JSON.stringify({ seen: iso(w.seen), seenAt: iso(w.seenAt), swept: iso(w.swept) }),
+    JSON.stringify({
+      seen: iso(w.seen),
+      seenAt: iso(w.seenAt),
+      swept: iso(w.swept),
+      ...(r
+        ? { resume: { from: iso(r.from), at: iso(r.at), afterId: r.afterId, newest: iso(r.newest) } }
+        : {}),
+    }),
   );
 }
 
@@ -408,6 +424,7 @@ export async function refreshReservations(ctx: InventoryFlowContext): Promise<Re
   }
 
   let ordersChecked = 0;
+  const products = new ConcurrencyLimiter(PRODUCT_READS_IN_FLIGHT);
   const checkOrders = async (orders: ReadonlyArray<{ id: number; status_id: number }>) => {
     ordersChecked += orders.length;
     const { known, open } = await knownOrders(
@@ -419,19 +436,33 @@ export async function refreshReservations(ctx: InventoryFlowContext): Promise<Re
       ctx,
       candidates.map((o) => String(o.id)),
     );
+    const need: Array<{ id: number; status_id: number }> = [];
     for (const order of orders) {
       const id = String(order.id);
       if (NO_STOCK_STATUSES.has(order.status_id)) {
         if (open.has(id)) released.push(...(await releaseOrder(ctx, id, 'cancelled')));
         continue;
       }
-      if (known.has(id) || had.has(id)) continue;
-      const products = await ctx.bc.orders.products(order.id);
+      if (!known.has(id) && !had.has(id)) need.push(order);
+    }
+    // The products reads run a few at once: one at a time, a backlog of thousands of orders not yet in
+    // Heartland made one walk last over half an hour under load (the full chaos run).
+    const lines = await Promise.all(
+      need.map((order) => products.run(() => ctx.bc.orders.products(order.id))),
+    );
+    // Heartland may have received some of them meanwhile: look again, just before holding stock.
+    const nowHad = await inHeartland(
+      ctx,
+      need.map((o) => String(o.id)),
+    );
+    for (const [i, order] of need.entries()) {
+      const id = String(order.id);
+      if (nowHad.has(id)) continue;
       reserved.push(
         ...(await recordOrderReservation(
           ctx,
           id,
-          products.map((p) => ({ sku: p.sku, qty: p.quantity - (p.quantity_shipped ?? 0) })),
+          lines[i]!.map((p) => ({ sku: p.sku, qty: p.quantity - (p.quantity_shipped ?? 0) })),
         )),
       );
     }
@@ -444,11 +475,13 @@ export async function refreshReservations(ctx: InventoryFlowContext): Promise<Re
     seenAt: now,
     swept: now - FIRST_LOOKBACK_MS,
   };
-  const freshFrom = prev ? w.seen - FRESH_OVERLAP_MS : w.seen;
-  const freshStart = ctx.now();
-  let newest = w.seen;
+  const resume = w.resume;
+  const freshFrom = resume ? resume.from : prev ? w.seen - FRESH_OVERLAP_MS : w.seen;
+  const freshStart = resume ? resume.at : ctx.now();
+  let newest = Math.max(w.seen, resume?.newest ?? Number.NEGATIVE_INFINITY);
   for await (const page of ctx.bc.orders.list({
     min_date_modified: new Date(freshFrom).toISOString(),
+    ...(resume ? { min_id: resume.afterId + 1 } : {}),
     sort: 'id:asc',
   })) {
     for (const order of page.items) {
@@ -456,7 +489,12 @@ export async function refreshReservations(ctx: InventoryFlowContext): Promise<Re
       if (Number.isFinite(modified)) newest = Math.max(newest, modified);
     }
     await checkOrders(page.items);
+    // Page by page: a walk cut short carries on from here (see `WindowState.resume`).
+    const afterId = page.items.at(-1)?.id;
+    if (afterId !== undefined)
+      await saveWindow(ctx, { ...w, resume: { from: freshFrom, at: freshStart, afterId, newest } });
   }
+  w.resume = undefined;
   // A lower bound of BigCommerce's clock at our time t (see `WindowState`): from the last position and,
   // when this listing saw newer orders, from those (read by now).
   const last = { seen: w.seen, seenAt: w.seenAt };
