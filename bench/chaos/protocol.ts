@@ -88,6 +88,8 @@ export interface VerifyResult {
   /** Heartland copies of an order that heartbridge cancelled itself (late-landing creates, repaired). */
   lateCopiesCancelled: number;
   wrongTotals: Array<{ bcOrderId: number; bc: number; hl: number; taxes?: string[] }>;
+  /** Orders whose Heartland deposits exceed the order total: a payment recorded twice. */
+  overpaid: Array<{ bcOrderId: number; total: number; paid: number; payments: string[] }>;
   wrongLines: Array<{ bcOrderId: number; bc: string; hl: string }>;
   /** Orders whose Heartland copy has more lines than BigCommerce's (one SKU split over two unit prices). */
   ordersWithSplitLines: number;

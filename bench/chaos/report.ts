@@ -71,6 +71,7 @@ export function renderMarkdown(r: ChaosReport): string {
     '|---|---|',
     `| orders placed / in Heartland / parked on purpose | ${v.placed} / ${v.synced} / ${v.parked.length} |`,
     `| lost / duplicated / wrong totals / wrong lines | ${v.lost.length} / ${v.duplicated.length} / ${v.wrongTotals.length} / ${v.wrongLines.length} |`,
+    `| orders paid twice in Heartland (deposits above the total) | ${v.overpaid.length} |`,
     `| late copies cancelled by heartbridge (a create that landed after its retry) | ${v.lateCopiesCancelled} |`,
     `| orders whose Heartland copy splits a line (same SKU, two unit prices: exact-cent discount) | ${v.ordersWithSplitLines} |`,
     `| Heartland fulfilments / shipments lost / duplicated | ${v.fulfilments} / ${v.shipmentsLost.length} / ${v.shipmentsDuplicated.length} |`,

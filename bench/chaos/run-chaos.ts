@@ -673,6 +673,11 @@ function judge(r: ChaosReport): Promise_[] {
       detail: `${v.wrongTotals.length}${list(v.wrongTotals)}`,
     },
     {
+      name: 'payments recorded twice (deposits above the order total)',
+      ok: v.overpaid.length === 0,
+      detail: `${v.overpaid.length}${list(v.overpaid)}`,
+    },
+    {
       name: 'wrong lines',
       ok: v.wrongLines.length === 0,
       detail: `${v.wrongLines.length}${list(v.wrongLines)}`,

@@ -61,6 +61,7 @@ export function verifySandbox(
     duplicated: [],
     lateCopiesCancelled: 0,
     wrongTotals: [],
+    overpaid: [],
     wrongLines: [],
     ordersWithSplitLines: 0,
     strays,
@@ -119,6 +120,19 @@ export function verifySandbox(
         bc: toCents(total),
         hl: cents,
         taxes: taxes.map((t) => `${t.value}@${t.created_at ?? '?'}`),
+      });
+
+    // Deposits: more paid than the order's total means a payment was recorded twice (a POST that
+    // landed after its retry had written it again); money is not checked against BigCommerce's
+    // transactions here, only that Heartland does not hold more than the order is worth.
+    const payments = st.payments.where((p) => p.order_id === h.id);
+    const paid = payments.reduce((c, p) => c + toCents(String(p.amount)), 0);
+    if (paid > cents)
+      out.overpaid.push({
+        bcOrderId: bcId,
+        total: cents,
+        paid,
+        payments: payments.map((p) => `${p.amount}@${p.created_at ?? '?'}`),
       });
 
     // Shipments: one BigCommerce shipment per completed Heartland invoice (fulfilment) of this order.

@@ -57,7 +57,10 @@ export async function scheduleLateWriteCheck(ctx: FlowContext, bcOrderId: number
     entityKey,
     coalesceKey: `${TASKS.ordersLateWrites}:${entityKey}`,
     payload: { orderId: bcOrderId },
-    priority: PRIORITY.poll,
+    // Above the order backlog: the check must run before the warehouse closes the order (a tax on a
+    // closed order cannot be reversed). The full chaos run queued them at poll priority: they ran 20+
+    // minutes late, after the orders had shipped. Few and cheap (2–3 reads), so they may go first.
+    priority: PRIORITY.dispatch,
     runAt: ctx.now() + flowOptions(ctx).lateWriteCheckMs,
   });
 }
