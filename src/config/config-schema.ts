@@ -13,17 +13,18 @@
  * error, not a silently dropped setting (a dropped adminToken would leave the admin API open on loopback).
  */
 import { z } from 'zod';
+import { HL_WRITE_SETTLE_MS } from '../connectors/shared/write-settle.js';
 import { DEFAULT_MAX_ATTEMPTS } from '../engine/queue/queue-backend.js';
 import { durationSchema } from './duration.js';
 
 /** Both APIs' `writeSettleMs` (src/connectors/shared/write-settle.ts); `why` ends the description. */
-function writeSettleMs(why: string) {
+function writeSettleMs(why: string, defaultMs = 30_000) {
   return z
     .number()
     .int()
     .min(0)
     .max(600_000)
-    .default(30_000)
+    .default(defaultMs)
     .describe(`After a POST got no answer, wait this long before re-reading and writing again: ${why}`);
 }
 
@@ -121,7 +122,8 @@ export function connectionSchema(
             'Per-request timeout. A hung call holds one of the `concurrency` slots this long, so keep it short.',
           ),
         writeSettleMs: writeSettleMs(
-          'Heartland may still commit it (its server-side timeout is undocumented).',
+          'Heartland may still commit it (its server-side timeout is undocumented; writes were seen landing 73 s late under overload).',
+          HL_WRITE_SETTLE_MS,
         ),
       })
       .describe('The Heartland Retail account.'),

@@ -56,7 +56,7 @@ describe('loadConfig with environment variables only', () => {
     expect(c.bigcommerce.storeHash).toBe('abc123');
     // A POST that got no answer is retried (reading first) only after both APIs had time to commit it.
     expect(c.bigcommerce.writeSettleMs).toBe(30_000);
-    expect(c.heartland.writeSettleMs).toBe(30_000);
+    expect(c.heartland.writeSettleMs).toBe(90_000);
     // Retryable failures are retried for hours (an API outage), not minutes, before the DLQ.
     expect(loaded.config.workers.maxAttempts).toBe(25);
     expect(c.rateBudgetShare).toBe(0.7);

@@ -22,6 +22,7 @@ import {
   TransportError,
   transportFor,
 } from '../shared/http-transport.js';
+import { HL_WRITE_SETTLE_MS } from '../shared/write-settle.js';
 import { heartlandError, retryAfterMs } from './errors.js';
 import { encodeFilter, type HlFilter, hlFilter } from './filter.js';
 import { normaliseBooleanKeys } from './normalise.js';
@@ -105,7 +106,7 @@ export class HeartlandClient {
     this.maxGetRetries = opts.maxGetRetries ?? 3;
     this.maxWaitMs = opts.maxWaitMs ?? 35_000;
     this.retryDelays = opts.getRetryDelaysMs ?? [1000, 3000, 9000];
-    this.writeSettleMs = opts.writeSettleMs ?? 30_000;
+    this.writeSettleMs = opts.writeSettleMs ?? HL_WRITE_SETTLE_MS;
     this.headers = {
       Authorization: `Bearer ${opts.token}`,
       Accept: 'application/json',

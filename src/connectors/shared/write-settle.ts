@@ -7,6 +7,14 @@
  */
 import type { TransportError } from './http-transport.js';
 
+/**
+ * Heartland's default settle wait (config `heartland.writeSettleMs`, and the client's fallback). Not
+ * 30 s as for BigCommerce: under overload the full chaos run measured Heartland POSTs landing 36, 43 and
+ * 73 s after they were sent (taxes and payments written twice); what lands later still is caught by the
+ * orders flow's late-write check.
+ */
+export const HL_WRITE_SETTLE_MS = 90_000;
+
 export function unansweredWrite(
   error: TransportError,
   method: string,
