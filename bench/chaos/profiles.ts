@@ -32,8 +32,10 @@ export interface ChaosProfile {
   outageMs: number;
   /** After the faults are off: how long the queue may take to drain before the run is judged. */
   drainTimeoutMs: number;
-  /** Bridge poll intervals (config durations). */
-  /** `lateWrites`: the late-write check's delay (src/flows/orders/late-writes.ts); short, so it runs before the verdict. */
+  /**
+   * Bridge poll intervals (config durations). `lateWrites`: the late-write check's delay
+   * (src/flows/orders/late-writes.ts), short so it runs before the verdict.
+   */
   polling: { orders: string; fulfilment: string; lateWrites: string };
   /** The inventory block's intervals: ledger poll, reservations backstop, full reconcile. */
   inventory: { poll: string; reservations: string; reconcile: string };

@@ -7,7 +7,6 @@
  * none, the first station of the first Heartland location that has one is used (looked up once, logged),
  * so an env-only start can sync; a config that names them wins.
  */
-
 import type { ConnectionConfig } from '../config/config-schema.js';
 import { parseDurationMs } from '../config/duration.js';
 import { BigCommerceApi } from '../connectors/bigcommerce/bigcommerce-api.js';

@@ -237,18 +237,6 @@ function chunks<T>(items: T[], size = IN_CHUNK): T[][] {
   return out;
 }
 
-/** True once Heartland has the order with its lines (the orders flow's link is past `creating`). */
-function linkInHeartland(hlId: string | null, dataJson: string | null): boolean {
-  if (!hlId) return false;
-  try {
-    const data = dataJson ? (JSON.parse(dataJson) as Record<string, unknown> | null) : null;
-    return data?.state !== 'creating';
-  } catch {
-    // Unreadable state: keep holding (the TTL and its alert end it) rather than give units back early.
-    return false;
-  }
-}
-
 /**
  * Open orders that must be released now: in Heartland, or held for longer than `ttl` (with the time
  * they were first held). The open rows, then their `order` links in chunks by the links' unique key —
@@ -299,20 +287,15 @@ async function knownOrders(
   return { known, open };
 }
 
-/** Of `ids`, the orders Heartland has (see `linkInHeartland`): one query per page, not one per order. */
+/**
+ * Of `ids`, the orders Heartland has with their lines (the orders flow's link is past `creating`): one
+ * query per 500 ids, not one per order.
+ */
 async function inHeartland(ctx: InventoryFlowContext, ids: string[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const part of chunks(ids)) {
-    const rows = await db(ctx)
-      .selectFrom('links')
-      .select(['bc_id', 'hl_id', 'data_json'])
-      .where('connection_id', '=', ctx.connectionId)
-      .where('kind', '=', 'order')
-      .where('bc_id', 'in', part)
-      .execute();
-    for (const r of rows) if (r.bc_id && linkInHeartland(r.hl_id, r.data_json)) out.add(r.bc_id);
-  }
-  return out;
+  const links = await ctx.engine.links.findManyByBcIds(ctx.connectionId, 'order', ids);
+  return new Set(
+    links.filter((l) => l.bcId && l.hlId && l.data?.state !== 'creating').map((l) => l.bcId as string),
+  );
 }
 
 /**
@@ -489,9 +472,10 @@ export async function refreshReservations(ctx: InventoryFlowContext): Promise<Re
       if (Number.isFinite(modified)) newest = Math.max(newest, modified);
     }
     await checkOrders(page.items);
-    // Page by page: a walk cut short carries on from here (see `WindowState.resume`).
+    // Page by page: a walk cut short carries on from here (see `WindowState.resume`). Not after the
+    // last page: the run's own final save follows at once (a quiet run writes the cursor once).
     const afterId = page.items.at(-1)?.id;
-    if (afterId !== undefined)
+    if (afterId !== undefined && page.nextPage !== null)
       await saveWindow(ctx, { ...w, resume: { from: freshFrom, at: freshStart, afterId, newest } });
   }
   w.resume = undefined;

@@ -38,6 +38,8 @@ export interface LinkUpsert {
 export interface LinksRepository {
   findByBcId(connectionId: string, kind: string, bcId: string): Promise<Link | null>;
   findByHlId(connectionId: string, kind: string, hlId: string): Promise<Link | null>;
+  /** The links of these BigCommerce ids (absent ids are left out): a few queries by the unique key. */
+  findManyByBcIds(connectionId: string, kind: string, bcIds: readonly string[]): Promise<Link[]>;
   listByKind(connectionId: string, kind: string, limit?: number): Promise<Link[]>;
   /** Creates or updates; fields left undefined keep their stored value. */
   upsert(link: LinkUpsert): Promise<Link>;
@@ -60,6 +62,21 @@ export function createLinksRepository(db: Kysely<Database>, now: () => number = 
   const repo: LinksRepository = {
     findByBcId: (c, k, id) => find(c, k, 'bc_id', id),
     findByHlId: (c, k, id) => find(c, k, 'hl_id', id),
+    async findManyByBcIds(connectionId, kind, bcIds) {
+      const out: Link[] = [];
+      // Chunked: well under SQLite's and PostgreSQL's bound-parameter limits.
+      for (let i = 0; i < bcIds.length; i += 500) {
+        const rows = await db
+          .selectFrom('links')
+          .selectAll()
+          .where('connection_id', '=', connectionId)
+          .where('kind', '=', kind)
+          .where('bc_id', 'in', bcIds.slice(i, i + 500))
+          .execute();
+        out.push(...rows.map(toLink));
+      }
+      return out;
+    },
     async listByKind(connectionId, kind, limit = 1_000) {
       const rows = await db
         .selectFrom('links')
