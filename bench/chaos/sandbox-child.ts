@@ -5,6 +5,7 @@
  *
  *   fork('bench/chaos/sandbox-child.ts', ['{"seed":"chaos","products":40}'], { execArgv: ['--import', 'tsx'] })
  */
+import { createWriteStream } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseMappingConfig } from '../../src/mapping/mapping-config.js';
 import { startSandbox } from '../../src/sandbox/index.js';
@@ -39,6 +40,23 @@ const { bc, hl } = sb;
 const loopDelay = monitorEventLoopDelay({ resolution: 20 });
 loopDelay.enable();
 const loopMs = (ns: number) => Math.round(ns / 1e6);
+// Diagnostics (CHAOS_HL_WRITE_LOG=<file>): every Heartland order write as it reaches the simulator, with
+// when its connection was accepted and how many requests that connection carried before it. Tells a
+// write that arrived late on a fresh connection (held in the kernel) from one sent late by a client.
+const writeLog = process.env.CHAOS_HL_WRITE_LOG;
+if (writeLog) {
+  const out = createWriteStream(writeLog, { flags: 'a' });
+  const accepted = new WeakMap<object, { at: number; n: number }>();
+  hl.app.server.on('connection', (socket) => accepted.set(socket, { at: Date.now(), n: 0 }));
+  hl.app.server.on('request', (req) => {
+    const conn = accepted.get(req.socket);
+    if (conn) conn.n++;
+    if (req.method !== 'POST' || !/^\/api\/sales\/orders(\/\d+\/(payments|taxes))?(\?|$)/.test(req.url ?? '')) return;
+    out.write(
+      `${JSON.stringify({ t: new Date().toISOString(), url: req.url, acceptedAt: conn ? new Date(conn.at).toISOString() : null, onConn: conn?.n ?? null, port: req.socket.remotePort })}\n`,
+    );
+  });
+}
 const hlAuth = { authorization: `Bearer ${hl.token}`, 'content-type': 'application/json' };
 
 /** BigCommerce order id → total_inc_tax and status as placed. */
