@@ -51,7 +51,8 @@ if (writeLog) {
   hl.app.server.on('request', (req) => {
     const conn = accepted.get(req.socket);
     if (conn) conn.n++;
-    if (req.method !== 'POST' || !/^\/api\/sales\/orders(\/\d+\/(payments|taxes))?(\?|$)/.test(req.url ?? '')) return;
+    if (req.method !== 'POST' || !/^\/api\/sales\/orders(\/\d+\/(payments|taxes))?(\?|$)/.test(req.url ?? ''))
+      return;
     out.write(
       `${JSON.stringify({ t: new Date().toISOString(), url: req.url, acceptedAt: conn ? new Date(conn.at).toISOString() : null, onConn: conn?.n ?? null, port: req.socket.remotePort })}\n`,
     );

@@ -2,7 +2,8 @@
  * The bottom layer of both connectors: one HTTP exchange with a timeout, nothing else.
  *
  * Default: undici 7's `request` on a keep-alive agent (connections reused, so a worker talking to one
- * API host does not pay a TLS handshake per request). Why not the global `fetch` (which is undici too):
+ * API host does not pay a TLS handshake per request) that resets a connection it abandons
+ * (reset-on-abort.ts: a timed-out write must not reach the server after its retry). Why not the global `fetch` (which is undici too):
  * the WHATWG layer (Request/Response objects, web streams, an AbortSignal per call) cost 4× the CPU per
  * exchange on this machine (bench: ~240–440 µs vs ~110 µs per request, client + a Fastify server), and an
  * order makes ~12 exchanges. A `fetch`-shaped function stays injectable so tests can script responses and
@@ -11,6 +12,7 @@
  */
 import { request as undiciRequest } from 'undici';
 import { parseJsonLossless } from './lossless-json.js';
+import { resettingAgent } from './reset-on-abort.js';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -96,7 +98,13 @@ export const sendHttpUndici: Transport = async (req) => {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(new ExchangeTimeout('timeout')), req.timeoutMs);
   try {
-    const res = await undiciRequest(req.url, { method: req.method, headers, body, signal: ac.signal });
+    const res = await undiciRequest(req.url, {
+      method: req.method,
+      headers,
+      body,
+      signal: ac.signal,
+      dispatcher: resettingAgent,
+    });
     const text = await res.body.text();
     return {
       status: res.statusCode,

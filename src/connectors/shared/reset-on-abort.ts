@@ -1,0 +1,49 @@
+/**
+ * The HTTP agent behind the default transport: undici's, except that a connection we give up on is
+ * reset (TCP RST), not closed politely (FIN).
+ *
+ * Why: when a request times out, undici destroys its socket. A plain destroy closes the socket with a
+ * FIN *after* whatever the kernel still holds to send — so a request we abandoned (and will retry after
+ * reading first) can still reach the server much later. That happens when the server's accept queue
+ * overflowed (the full chaos run counted 396 `ListenOverflows` on this machine): the server drops our
+ * handshake's last ACK, our side believes it is connected and queues the request, and the kernel keeps
+ * retransmitting it on TCP's back-off (1, 2, 4 … 32 s) until the server finally accepts — writes were
+ * measured landing 36, 43 and 73 s after they were sent, after their retry had written them already
+ * (payments recorded twice). A reset discards the unsent bytes and tells the server to drop the half-open
+ * connection, so an abandoned write can no longer land late by this path.
+ *
+ * What it cannot stop: bytes the server's kernel already acknowledged (a connection accepted but not yet
+ * read by a busy server) are delivered after a reset too — that lag is the server's own stall, seconds,
+ * and is what the write-settle wait (write-settle.ts) covers. TLS sockets are closed as before: over TLS
+ * the request is only sent after the server answered the handshake, so no request waits in our kernel
+ * for an accept (and `resetAndDestroy` is for plain TCP handles only).
+ */
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { Agent, buildConnector } from 'undici';
+
+/** Makes `socket.destroy(err)` — undici's way of abandoning a connection — send a reset. */
+export function resetWhenAbandoned(socket: Socket): Socket {
+  if (socket instanceof TLSSocket) return socket;
+  const destroy = socket.destroy.bind(socket);
+  // An instance override, not a subclass: undici's connector creates the socket. `resetAndDestroy`
+  // itself ends in `destroy()` without an error, which takes the plain path below.
+  socket.destroy = (error?: Error) => {
+    if (error && !socket.destroyed && !socket.connecting) return socket.resetAndDestroy();
+    return destroy(error);
+  };
+  return socket;
+}
+
+/** undici's connector with {@link resetWhenAbandoned} applied to every connection it opens. */
+export function resettingConnector(options: buildConnector.BuildOptions = {}): buildConnector.connector {
+  const connect = buildConnector(options);
+  return (opts, callback) =>
+    connect(opts, (err, socket) => {
+      if (err || !socket) callback(err ?? new Error('connect failed'), null);
+      else callback(null, resetWhenAbandoned(socket));
+    });
+}
+
+/** The agent the default transport sends through (keep-alive, as undici's global one). */
+export const resettingAgent = new Agent({ connect: resettingConnector() });
