@@ -9,6 +9,7 @@ import { up0002 } from './0002_worker_heartbeats.js';
 import { up0003 } from './0003_reservations.js';
 import { up0004 } from './0004_jobs_claim_order.js';
 import { up0005 } from './0005_locks.js';
+import { up0006 } from './0006_inbox_entity.js';
 import { migrationContext } from './context.js';
 
 class InCodeMigrationProvider implements MigrationProvider {
@@ -21,6 +22,7 @@ class InCodeMigrationProvider implements MigrationProvider {
       '0003_reservations': { up: up0003(ctx) },
       '0004_jobs_claim_order': { up: up0004(ctx) },
       '0005_locks': { up: up0005(ctx) },
+      '0006_inbox_entity': { up: up0006(ctx) },
     };
   }
 }
