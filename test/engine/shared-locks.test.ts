@@ -74,10 +74,12 @@ describe.each(await availableBackends())('shared locks on %s', (dialect) => {
     const gate = new Promise<void>((r) => {
       release = r;
     });
-    const long = processA.run('stock:c3', () => gate, { ttlMs: 150 });
+    // Renewed every 200 ms (a third of the lease, at least 100 ms): 400 ms of slack for a busy machine.
+    // B waits 2.5 leases, so a lease that was not renewed would have let it in.
+    const long = processA.run('stock:c3', () => gate, { ttlMs: 600 });
     await sleep(20);
     const err = await processB
-      .run('stock:c3', async () => 'ran', { maxWaitMs: 600 })
+      .run('stock:c3', async () => 'ran', { maxWaitMs: 1_500 })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);
     expect(err).toMatchObject({ code: 'HB_ERR_LOCK_BUSY' });
