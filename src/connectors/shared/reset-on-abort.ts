@@ -5,16 +5,18 @@
  * Why: when a request times out, undici destroys its socket. A plain destroy closes the socket with a
  * FIN *after* whatever the kernel still holds to send — so a request we abandoned (and will retry after
  * reading first) can still reach the server much later. That happens when the server's accept queue
- * overflowed (the full chaos run counted 396 `ListenOverflows` on this machine): the server drops our
+ * overflowed (a full chaos run counted 45,620 `ListenOverflows` on this machine): the server drops our
  * handshake's last ACK, our side believes it is connected and queues the request, and the kernel keeps
  * retransmitting it on TCP's back-off (1, 2, 4 … 32 s) until the server finally accepts — writes were
  * measured landing 36, 43 and 73 s after they were sent, after their retry had written them already
  * (payments recorded twice). A reset discards the unsent bytes and tells the server to drop the half-open
  * connection, so an abandoned write can no longer land late by this path.
  *
- * What it cannot stop: bytes the server's kernel already acknowledged (a connection accepted but not yet
- * read by a busy server) are delivered after a reset too — that lag is the server's own stall, seconds,
- * and is what the write-settle wait (write-settle.ts) covers. TLS sockets are closed as before: over TLS
+ * What it cannot stop: a request whose connection already completed its handshake and waits in the
+ * server's accept queue. The server's kernel holds it, and the server reads it when it accepts, reset or
+ * not — measured up to ~100 s under overload (bench/results/chaos-full-postgres-2026-11-28-reset.md),
+ * past the write-settle wait (write-settle.ts); the orders flow's late-write check finds what lands then.
+ * TLS sockets are closed as before: over TLS
  * the request is only sent after the server answered the handshake, so no request waits in our kernel
  * for an accept (and `resetAndDestroy` is for plain TCP handles only).
  */
