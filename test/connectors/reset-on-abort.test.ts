@@ -7,8 +7,10 @@
  * all of it once the server reads (measured: 1,000,091 of 1,000,091 bytes); reset, the server gets only
  * what its own kernel had already taken, so it never sees a whole request.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sendHttpUndici, TransportError } from '../../src/connectors/shared/http-transport.js';
 
@@ -78,5 +80,53 @@ describe('the default transport resets a connection it abandons', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(connections).toBe(1);
+  });
+});
+
+describe('the read after an unanswered write goes over a new connection', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    child?.disconnect();
+    child = undefined;
+  });
+
+  it('sees a write still queued at a busy server; a kept-alive read does not', async () => {
+    child = fork(fileURLToPath(new URL('./helpers/busy-server.mjs', import.meta.url)));
+    const port = await new Promise<number>((resolve) => {
+      child?.once('message', (m) => resolve((m as { port: number }).port));
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const read = (newConnection: boolean) =>
+      sendHttpUndici({
+        method: 'GET',
+        url: `${base}/orders/1`,
+        headers: {},
+        timeoutMs: 10_000,
+        newConnection,
+      });
+    const busyWhileWriting = async () => {
+      child?.send({ blockMs: 1_500 });
+      await new Promise((r) => setTimeout(r, 100));
+      // The write opens a connection the busy server has not accepted; the client gives up on it.
+      const write = await sendHttpUndici({
+        method: 'POST',
+        url: `${base}/orders/1/payments`,
+        headers: {},
+        body: { amount: '10.00' },
+        timeoutMs: 300,
+        newConnection: true,
+      }).catch((e: unknown) => e);
+      expect(write).toBeInstanceOf(TransportError);
+    };
+
+    await read(false); // a kept-alive connection, accepted before the server got busy
+
+    await busyWhileWriting();
+    const keptAlive = await read(false);
+    expect(keptAlive.body).toEqual({ writes: 0 }); // answered before the queued write ran: "not there"
+
+    await busyWhileWriting();
+    const fresh = await read(true);
+    expect(fresh.body).toEqual({ writes: 2 }); // accepted after the queued write: it sees both
   });
 });

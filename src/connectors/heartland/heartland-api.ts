@@ -207,13 +207,19 @@ export class HeartlandApi {
   /**
    * The order with its lines and payments embedded (`_include[]=lines&_include[]=payments`, NOTES §5
    * [C2]): one request instead of three. Falls back to the sub-resources if an embed is missing.
+   * `newConnection`: read over a connection of its own — after an unanswered write, so that a write still
+   * queued at the server is read before this (reset-on-abort.ts, `freshConnectionFor`).
    */
   async getSalesOrderWithDetails(
     id: number,
+    opts: { newConnection?: boolean } = {},
   ): Promise<HlSalesOrder & { lines: HlOrderLine[]; payments: HlPayment[] }> {
-    const order = await this.client.getJson(`/sales/orders/${id}`, hlSalesOrderSchema, {
-      '_include[]': ['lines', 'payments'],
-    });
+    const order = await this.client.getJson(
+      `/sales/orders/${id}`,
+      hlSalesOrderSchema,
+      { '_include[]': ['lines', 'payments'] },
+      opts,
+    );
     const [lines, payments] = [
       order.lines ?? (await all(this.client.paginate(`/sales/orders/${id}/lines`, hlOrderLineSchema))),
       order.payments ?? (await all(this.client.paginate(`/sales/orders/${id}/payments`, hlPaymentSchema))),

@@ -58,6 +58,8 @@ export interface HeartlandClientOptions {
 export interface HlRequestOptions {
   query?: HlQuery;
   body?: unknown;
+  /** Over a connection of its own (http-transport.ts `newConnection`): the read after an unanswered write. */
+  newConnection?: boolean;
 }
 
 export interface HlResponse {
@@ -129,6 +131,7 @@ export class HeartlandClient {
             headers: this.headers,
             body: opts.body,
             timeoutMs: this.timeoutMs,
+            newConnection: opts.newConnection,
           }),
         );
       } catch (err) {
@@ -162,8 +165,13 @@ export class HeartlandClient {
     }
   }
 
-  async getJson<S extends z.ZodType>(path: string, schema: S, query?: HlQuery): Promise<z.output<S>> {
-    const res = await this.request('GET', path, { query });
+  async getJson<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    query?: HlQuery,
+    opts: { newConnection?: boolean } = {},
+  ): Promise<z.output<S>> {
+    const res = await this.request('GET', path, { query, newConnection: opts.newConnection });
     return this.parse(schema, res.body, 'GET', path);
   }
 

@@ -12,7 +12,7 @@
  */
 import { request as undiciRequest } from 'undici';
 import { parseJsonLossless } from './lossless-json.js';
-import { resettingAgent } from './reset-on-abort.js';
+import { freshConnectionFor, resettingAgent } from './reset-on-abort.js';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -28,6 +28,11 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Form-encoded body instead of JSON (OAuth token endpoints). */
   form?: Record<string, string>;
+  /**
+   * Send over a connection of its own, opened for this request and closed after it, instead of a kept-alive
+   * one. For the read that follows an unanswered write: see {@link freshConnectionFor}.
+   */
+  newConnection?: boolean;
 }
 
 /** What the connectors read from response headers: `get` as on WHATWG `Headers` (which satisfies it). */
@@ -97,13 +102,14 @@ export const sendHttpUndici: Transport = async (req) => {
   // One timer for the whole exchange (headers and body), as AbortSignal.timeout gave the fetch path.
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(new ExchangeTimeout('timeout')), req.timeoutMs);
+  const own = req.newConnection ? freshConnectionFor(req.url) : undefined;
   try {
     const res = await undiciRequest(req.url, {
       method: req.method,
       headers,
       body,
       signal: ac.signal,
-      dispatcher: resettingAgent,
+      dispatcher: own ?? resettingAgent,
     });
     const text = await res.body.text();
     return {
@@ -117,6 +123,7 @@ export const sendHttpUndici: Transport = async (req) => {
     throw toTransportError(ac.signal.aborted ? ac.signal.reason : err, req);
   } finally {
     clearTimeout(timer);
+    own?.close().catch(() => {});
   }
 };
 

@@ -15,14 +15,15 @@
  * What it cannot stop: a request whose connection already completed its handshake and waits in the
  * server's accept queue. The server's kernel holds it, and the server reads it when it accepts, reset or
  * not — measured up to ~100 s under overload (bench/results/chaos-full-postgres-2026-11-28-reset.md),
- * past the write-settle wait (write-settle.ts); the orders flow's late-write check finds what lands then.
+ * past the write-settle wait (write-settle.ts). For that path the read after an unanswered write goes over
+ * a new connection ({@link freshConnectionFor}); the orders flow's late-write check finds what lands anyway.
  * TLS sockets are closed as before: over TLS
  * the request is only sent after the server answered the handshake, so no request waits in our kernel
  * for an accept (and `resetAndDestroy` is for plain TCP handles only).
  */
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector, Client } from 'undici';
 
 /** Makes `socket.destroy(err)` — undici's way of abandoning a connection — send a reset. */
 export function resetWhenAbandoned(socket: Socket): Socket {
@@ -49,3 +50,18 @@ export function resettingConnector(options: buildConnector.BuildOptions = {}): b
 
 /** The agent the default transport sends through (keep-alive, as undici's global one). */
 export const resettingAgent = new Agent({ connect: resettingConnector() });
+
+/**
+ * A one-request connection to `url`'s origin (the caller destroys it after the answer).
+ *
+ * Why: what a reset cannot stop is a request of ours still waiting in the server's accept queue. That queue
+ * is first in, first out, so a request sent over a NEW connection is accepted after it — and a server that
+ * handles requests in the order it reads them has run the waiting write before it answers this read. The
+ * read that decides whether an unanswered write must be sent again goes this way; over a kept-alive
+ * connection it skips the queue and can answer "not there" while the write is still waiting in it (test:
+ * test/connectors/reset-on-abort.test.ts). Behind a load balancer this narrows the window, not closes it;
+ * the late-write check stays.
+ */
+export function freshConnectionFor(url: string): Client {
+  return new Client(new URL(url).origin, { connect: resettingConnector(), pipelining: 1 });
+}

@@ -189,7 +189,9 @@ async function completeOrder(
 ): Promise<Pick<WrittenOrder, 'lines' | 'status' | 'added'>> {
   // Just created with its lines inline: they are all there (the create is atomic), so nothing is read
   // back — unless one item sits on two BigCommerce lines, where fulfilment needs the Heartland line ids
-  // to tell them apart. Anything else (a resume, a lookup hit) reads the order: one request with embeds.
+  // to tell them apart. Anything else (a resume, a lookup hit) reads the order: one request with embeds,
+  // over a new connection, so that a write of the earlier run still queued at Heartland lands before the
+  // read decides what is missing (reset-on-abort.ts, `freshConnectionFor`).
   type CurrentLine = Record<string, unknown> & { id: number | null };
   const current: {
     status: string;
@@ -202,7 +204,7 @@ async function completeOrder(
           lines: draft.lines.map((d) => ({ ...d.body, id: null })),
           payments: [],
         }
-      : await ctx.hl.getSalesOrderWithDetails(hlOrderId);
+      : await ctx.hl.getSalesOrderWithDetails(hlOrderId, { newConnection: !created });
   const added = { lines: created ? draft.lines.length : 0, taxes: 0, payments: 0 };
   const editable = current.status === 'pending' || current.status === 'open';
 
