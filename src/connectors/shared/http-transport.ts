@@ -3,10 +3,10 @@
  *
  * Default: undici 7's `request` on a keep-alive agent (connections reused, so a worker talking to one
  * API host does not pay a TLS handshake per request) that resets a connection it abandons
- * (reset-on-abort.ts: a timed-out write must not reach the server after its retry). Why not the global `fetch` (which is undici too):
- * the WHATWG layer (Request/Response objects, web streams, an AbortSignal per call) cost 4× the CPU per
- * exchange on this machine (bench: ~240–440 µs vs ~110 µs per request, client + a Fastify server), and an
- * order makes ~12 exchanges. A `fetch`-shaped function stays injectable so tests can script responses and
+ * (reset-on-abort.ts: a timed-out write must not reach the server after its retry). Why not the global
+ * `fetch` (which is undici too): the WHATWG layer (Request/Response objects, web streams, an AbortSignal
+ * per call) cost 4× the CPU per exchange on this machine (bench: ~240–440 µs vs ~110 µs per request,
+ * client + a Fastify server), and an order makes ~12 exchanges. A `fetch`-shaped function stays injectable so tests can script responses and
  * inspect the requests made. Retries and error classification live one layer up (each connector maps
  * outcomes to coded errors in exactly one function).
  */

@@ -17,9 +17,8 @@
  * not — measured up to ~100 s under overload (bench/results/chaos-full-postgres-2026-11-28-reset.md),
  * past the write-settle wait (write-settle.ts). For that path the read after an unanswered write goes over
  * a new connection ({@link freshConnectionFor}); the orders flow's late-write check finds what lands anyway.
- * TLS sockets are closed as before: over TLS
- * the request is only sent after the server answered the handshake, so no request waits in our kernel
- * for an accept (and `resetAndDestroy` is for plain TCP handles only).
+ * TLS sockets are closed as before: over TLS the request is only sent after the server answered the
+ * handshake, so no request waits in our kernel for an accept (and `resetAndDestroy` is for plain TCP only).
  */
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
@@ -52,7 +51,7 @@ export function resettingConnector(options: buildConnector.BuildOptions = {}): b
 export const resettingAgent = new Agent({ connect: resettingConnector() });
 
 /**
- * A one-request connection to `url`'s origin (the caller destroys it after the answer).
+ * A one-request connection to `url`'s origin (the caller closes it after the answer).
  *
  * Why: what a reset cannot stop is a request of ours still waiting in the server's accept queue. That queue
  * is first in, first out, so a request sent over a NEW connection is accepted after it — and a server that
