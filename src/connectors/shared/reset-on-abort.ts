@@ -37,18 +37,20 @@ export function resetWhenAbandoned(socket: Socket): Socket {
   return socket;
 }
 
-/** undici's connector with {@link resetWhenAbandoned} applied to every connection it opens. */
-export function resettingConnector(options: buildConnector.BuildOptions = {}): buildConnector.connector {
-  const connect = buildConnector(options);
-  return (opts, callback) =>
-    connect(opts, (err, socket) => {
-      if (err || !socket) callback(err ?? new Error('connect failed'), null);
-      else callback(null, resetWhenAbandoned(socket));
-    });
-}
+const connect = buildConnector({});
+
+/**
+ * undici's connector with {@link resetWhenAbandoned} applied to every connection it opens. One for the
+ * process: the keep-alive agent and the one-request connections share its TLS session cache.
+ */
+const resettingConnector: buildConnector.connector = (opts, callback) =>
+  connect(opts, (err, socket) => {
+    if (err || !socket) callback(err ?? new Error('connect failed'), null);
+    else callback(null, resetWhenAbandoned(socket));
+  });
 
 /** The agent the default transport sends through (keep-alive, as undici's global one). */
-export const resettingAgent = new Agent({ connect: resettingConnector() });
+export const resettingAgent = new Agent({ connect: resettingConnector });
 
 /**
  * A one-request connection to `url`'s origin (the caller closes it after the answer).
@@ -62,5 +64,5 @@ export const resettingAgent = new Agent({ connect: resettingConnector() });
  * the late-write check stays.
  */
 export function freshConnectionFor(url: string): Client {
-  return new Client(new URL(url).origin, { connect: resettingConnector(), pipelining: 1 });
+  return new Client(new URL(url).origin, { connect: resettingConnector, pipelining: 1 });
 }
