@@ -56,6 +56,19 @@ export function createConnectionRuntime(parts: AppParts, conn: ConnectionConfig)
     apiUrl: conn.heartland.apiUrl,
     token: conn.heartland.apiToken,
     concurrency: conn.heartland.concurrency,
+    onConcurrencyChange: ({ limit, max, reason }) => {
+      // A warning the on-call engineer can grep: Heartland stopped answering and this process slowed down.
+      if (reason === 'backoff')
+        parts.logger.warn(
+          { connection: conn.id, upstream: 'heartland', limit, max },
+          `Heartland requests are timing out: this process now keeps at most ${limit} of ${max} in flight until it answers again`,
+        );
+      else
+        parts.logger.info(
+          { connection: conn.id, upstream: 'heartland', limit, max },
+          'Heartland answers again: full concurrency',
+        );
+    },
     timeoutMs: conn.heartland.timeoutMs,
     writeSettleMs: conn.heartland.writeSettleMs,
   });

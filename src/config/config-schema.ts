@@ -110,7 +110,7 @@ export function connectionSchema(
           .max(16)
           .default(2)
           .describe(
-            'Requests in flight to Heartland at once. Heartland throttles parallel writes (NOTES §6): raise with care.',
+            'Most requests in flight to Heartland at once, per process. Heartland throttles parallel writes (NOTES §6): raise with care. When requests time out in a cluster the process halves its limit (down to 1, logged as a warning) and grows it back as answers come.',
           ),
         timeoutMs: z
           .number()

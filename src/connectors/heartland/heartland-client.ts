@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { PermanentError, RetryableError } from '../../engine/errors.js';
-import { ConcurrencyLimiter } from '../shared/concurrency-limiter.js';
+import { AdaptiveLimiter, type LimitChange, type RequestOutcome } from '../shared/adaptive-limiter.js';
 import {
   type FetchLike,
   type HttpMethod,
@@ -41,8 +41,13 @@ export interface HeartlandClientOptions {
   token: string;
   fetch?: FetchLike;
   timeoutMs?: number;
-  /** Requests in flight per tenant (default 2). */
+  /**
+   * Most requests in flight per tenant (default 2). The limit backs off when requests time out in a
+   * cluster and grows back as answers come (shared/adaptive-limiter.ts).
+   */
   concurrency?: number;
+  /** Told when the in-flight limit backs off or is back at `concurrency` (to log and export it). */
+  onConcurrencyChange?: (change: LimitChange) => void;
   maxGetRetries?: number;
   /** Longest wait slept in-process; longer ones raise RetryableError with notBefore (default 35 000). */
   maxWaitMs?: number;
@@ -93,7 +98,7 @@ export class HeartlandClient {
   private readonly base: string;
   private readonly send: Transport;
   private readonly timeoutMs: number;
-  private readonly limiter: ConcurrencyLimiter;
+  private readonly limiter: AdaptiveLimiter;
   private readonly maxGetRetries: number;
   private readonly maxWaitMs: number;
   private readonly retryDelays: readonly number[];
@@ -104,7 +109,7 @@ export class HeartlandClient {
     this.base = opts.apiUrl.replace(/\/+$/, '');
     this.send = transportFor(opts.fetch);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.limiter = new ConcurrencyLimiter(opts.concurrency ?? 2);
+    this.limiter = new AdaptiveLimiter(opts.concurrency ?? 2, { onChange: opts.onConcurrencyChange });
     this.maxGetRetries = opts.maxGetRetries ?? 3;
     this.maxWaitMs = opts.maxWaitMs ?? 35_000;
     this.retryDelays = opts.getRetryDelaysMs ?? [1000, 3000, 9000];
@@ -124,15 +129,17 @@ export class HeartlandClient {
     for (;;) {
       let res: HttpResponse;
       try {
-        res = await this.limiter.run(() =>
-          this.send({
-            method,
-            url: this.base + path + encodeHlQuery(opts.query),
-            headers: this.headers,
-            body: opts.body,
-            timeoutMs: this.timeoutMs,
-            newConnection: opts.newConnection,
-          }),
+        res = await this.limiter.run(
+          () =>
+            this.send({
+              method,
+              url: this.base + path + encodeHlQuery(opts.query),
+              headers: this.headers,
+              body: opts.body,
+              timeoutMs: this.timeoutMs,
+              newConnection: opts.newConnection,
+            }),
+          outcomeForLimit,
         );
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
@@ -163,6 +170,11 @@ export class HeartlandClient {
       }
       throw e;
     }
+  }
+
+  /** Requests allowed in flight now (below `concurrency` while backing off). */
+  get concurrencyLimit(): number {
+    return this.limiter.limit;
   }
 
   async getJson<S extends z.ZodType>(
@@ -279,4 +291,10 @@ export function encodeHlQuery(query: HlQuery | undefined): string {
   }
   const s = params.toString();
   return s ? `?${s}` : '';
+}
+
+/** Any HTTP answer (even a 5xx) shows the server is reading requests; only a timeout counts against it. */
+function outcomeForLimit(result: { ok: HttpResponse } | { error: unknown }): RequestOutcome {
+  if ('ok' in result) return 'answered';
+  return result.error instanceof TransportError && result.error.kind === 'timeout' ? 'timeout' : 'other';
 }
