@@ -235,6 +235,62 @@ for (const backend of backends) {
       const row = await a.peek('bc:abc');
       expect(row?.quota).toBe(20);
     });
+
+    it('writes the shared row a few times per hundred requests, not twice per request', async (ctx) => {
+      if (!handle) {
+        if (process.env.CI === 'true') throw new Error(`${backend.name} unavailable: ${unavailable}`);
+        ctx.skip();
+        return;
+      }
+      const q = await quotaServer(20_000, 30_000);
+      server = q.server;
+      let writes = 0;
+      // Counts the UPDATE/INSERT statements on rate_budgets the two "processes" send.
+      const counted = handle.store.db.withPlugin({
+        transformQuery: (args) => {
+          const kind = args.node.kind;
+          if (kind === 'UpdateQueryNode' || kind === 'InsertQueryNode') writes++;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      });
+      const key = 'bc:abc';
+      await handle.store.db.deleteFrom('rate_budgets').where('key', '=', key).execute();
+      const a = new DbRateBudgetStore(counted);
+      const b = new DbRateBudgetStore(counted);
+      await drain([api(server.url, a), api(server.url, b), api(server.url, a), api(server.url, b)], 400);
+      expect(q.stats.ok).toBe(400);
+      expect(q.stats.limited).toBe(0);
+      // One write per slot and one per response would be 800.
+      expect(writes).toBeGreaterThan(0);
+      expect(writes).toBeLessThan(120);
+      // What the row says the store has left still counts every slot handed out.
+      const row = await a.peek(key);
+      expect(row?.left).toBeLessThanOrEqual(20_000 - 400);
+    });
+
+    it('drops the slots it holds when the server answers 429', async (ctx) => {
+      if (!handle) {
+        if (process.env.CI === 'true') throw new Error(`${backend.name} unavailable: ${unavailable}`);
+        ctx.skip();
+        return;
+      }
+      const key = 'bc:held';
+      const store = new DbRateBudgetStore(handle.store.db);
+      const now = 7_000_000;
+      await store.observe(key, { quota: 20_000, left: 20_000, windowMs: 30_000, resetMs: 30_000 }, now);
+      // The first slot takes a handful more for later …
+      expect(await store.reserve(key, 'realtime', now)).toEqual({ granted: true, waitMs: 0 });
+      const left = (await store.peek(key))?.left ?? 0;
+      expect(left).toBeLessThan(20_000 - 1);
+      expect(await store.reserve(key, 'realtime', now + 1)).toEqual({ granted: true, waitMs: 0 });
+      expect((await store.peek(key))?.left).toBe(left); // … spent without a write
+      // Another app spent the store's quota: a 429 says wait 5 s. The held slots are not used.
+      await store.observe(key, { quota: 20_000, left: 0, limitedForMs: 5_000 }, now + 2);
+      const after = await store.reserve(key, 'realtime', now + 3);
+      expect(after.granted).toBe(false);
+      expect(after.waitMs).toBeGreaterThan(4_000);
+    });
   });
 }
 

@@ -120,10 +120,7 @@ export function planSlot(
       lastSlotAt: Math.min(state.lastSlotAt, now),
     };
   }
-  const ours = state.quota * policy.share;
-  const reserve =
-    Math.ceil(state.quota - ours) + (priority === 'bulk' ? Math.ceil(ours * policy.bulkHeadroom) : 0);
-  const usable = state.left - reserve;
+  const { ours, usable } = shareOf(state, priority, policy);
   if (usable <= 0) {
     return { granted: false, waitMs: Math.max(1, state.resetAt - now), next: state };
   }
@@ -148,6 +145,28 @@ export function planSlot(
     waitMs: Math.ceil(slot - now),
     next: { ...state, left: state.left - 1, lastSlotAt: slot },
   };
+}
+
+/** Our part of the quota, and how much of it `priority` may still use in this window. */
+function shareOf(state: RateBudgetState, priority: RequestPriority, policy: RateBudgetPolicy) {
+  const ours = state.quota * policy.share;
+  const reserve =
+    Math.ceil(state.quota - ours) + (priority === 'bulk' ? Math.ceil(ours * policy.bulkHeadroom) : 0);
+  return { ours, usable: state.left - reserve };
+}
+
+/**
+ * Slots `priority` may use above half of our share, where pacing is light (step 3 of the header comment:
+ * the spread ramps up from nothing at a full window). A store that hands out several slots at once takes
+ * only from these, so pacing near the end of a window works slot by slot as before.
+ */
+export function burstSlots(
+  state: RateBudgetState,
+  priority: RequestPriority,
+  policy: RateBudgetPolicy = DEFAULT_RATE_POLICY,
+): number {
+  const { ours, usable } = shareOf(state, priority, policy);
+  return Math.max(0, Math.floor(usable - ours / 2));
 }
 
 export function applyObservation(
