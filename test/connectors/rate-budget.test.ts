@@ -66,6 +66,12 @@ async function drain(apis: BigCommerceApi[], total: number) {
   );
 }
 
+/** A database test without its database: skipped on a laptop, a failure in CI. */
+function skipUnlessCi(ctx: { skip: () => void }, why: string): void {
+  if (process.env.CI === 'true') throw new Error(why);
+  ctx.skip();
+}
+
 let server: FakeServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -219,11 +225,7 @@ for (const backend of backends) {
     });
 
     it('shares one budget between clients that only share the database', async (ctx) => {
-      if (!handle) {
-        if (process.env.CI === 'true') throw new Error(`${backend.name} unavailable: ${unavailable}`);
-        ctx.skip();
-        return;
-      }
+      if (!handle) return skipUnlessCi(ctx, `${backend.name} unavailable: ${unavailable}`);
       const q = await quotaServer(20, 600);
       server = q.server;
       // Two stores over one database = two worker processes of one connection.
@@ -237,11 +239,7 @@ for (const backend of backends) {
     });
 
     it('writes the shared row a few times per hundred requests, not twice per request', async (ctx) => {
-      if (!handle) {
-        if (process.env.CI === 'true') throw new Error(`${backend.name} unavailable: ${unavailable}`);
-        ctx.skip();
-        return;
-      }
+      if (!handle) return skipUnlessCi(ctx, `${backend.name} unavailable: ${unavailable}`);
       const q = await quotaServer(20_000, 30_000);
       server = q.server;
       let writes = 0;
@@ -270,11 +268,7 @@ for (const backend of backends) {
     });
 
     it('drops the slots it holds when the server answers 429', async (ctx) => {
-      if (!handle) {
-        if (process.env.CI === 'true') throw new Error(`${backend.name} unavailable: ${unavailable}`);
-        ctx.skip();
-        return;
-      }
+      if (!handle) return skipUnlessCi(ctx, `${backend.name} unavailable: ${unavailable}`);
       const key = 'bc:held';
       const store = new DbRateBudgetStore(handle.store.db);
       const now = 7_000_000;
