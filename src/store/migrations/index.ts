@@ -10,6 +10,7 @@ import { up0003 } from './0003_reservations.js';
 import { up0004 } from './0004_jobs_claim_order.js';
 import { up0005 } from './0005_locks.js';
 import { up0006 } from './0006_inbox_entity.js';
+import { up0007 } from './0007_inbox_entity_key.js';
 import { migrationContext } from './context.js';
 
 class InCodeMigrationProvider implements MigrationProvider {
@@ -23,6 +24,7 @@ class InCodeMigrationProvider implements MigrationProvider {
       '0004_jobs_claim_order': { up: up0004(ctx) },
       '0005_locks': { up: up0005(ctx) },
       '0006_inbox_entity': { up: up0006(ctx) },
+      '0007_inbox_entity_key': { up: up0007(ctx) },
     };
   }
 }
