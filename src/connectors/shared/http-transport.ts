@@ -6,8 +6,8 @@
  * (reset-on-abort.ts: a timed-out write must not reach the server after its retry). Why not the global
  * `fetch` (which is undici too): the WHATWG layer (Request/Response objects, web streams, an AbortSignal
  * per call) cost 4× the CPU per exchange on this machine (bench: ~240–440 µs vs ~110 µs per request,
- * client + a Fastify server), and an order makes ~12 exchanges. A `fetch`-shaped function stays injectable so tests can script responses and
- * inspect the requests made. Retries and error classification live one layer up (each connector maps
+ * client + a Fastify server), and an order makes ~12 exchanges. A `fetch`-shaped function stays
+ * injectable so tests can script responses and inspect the requests made. Retries and error classification live one layer up (each connector maps
  * outcomes to coded errors in exactly one function).
  */
 import { request as undiciRequest } from 'undici';
